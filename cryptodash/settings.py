@@ -1,0 +1,196 @@
+"""Django settings for cryptodash, read from the environment through the strict helpers in env.py.
+
+Defaults are the embedded development stack: SQLite under .run/ and the Redis at REDIS_URL (the
+launcher in cryptodash/stack.py starts an embedded one and exports its URL when none is given).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from cryptodash.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RUN_DIR = Path(env_str("CRYPTODASH_RUN_DIR", str(BASE_DIR / ".run")))
+RUN_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+
+def _secret_key() -> str:
+    # A fresh machine has no secret configured: generate one once and keep it under .run/ so
+    # sessions survive restarts. Production sets DJANGO_SECRET_KEY.
+    configured = env_str("DJANGO_SECRET_KEY")
+    if configured:
+        return configured
+    path = RUN_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "islands.cache_system",
+    "islands.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cryptodash.urls"
+ASGI_APPLICATION = "cryptodash.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    # CONN_MAX_AGE=0: under ASGI each request runs in a thread of its own, and persistent
+    # connections held by those threads are never reused or closed.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": RUN_DIR / "db.sqlite3"}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: streams, cache, channel layer, Celery broker -------------------------------------
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Short timeouts: a Redis outage must turn into cache misses or the in-memory fallback within
+# a fraction of a second, never a hung request (django-redis#86).
+REDIS_SOCKET_CONNECT_TIMEOUT = env_float("REDIS_SOCKET_CONNECT_TIMEOUT", 0.5, minimum=0.01)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 2.0, minimum=0.05)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "cryptodash",
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": env_float("CACHE_SOCKET_CONNECT_TIMEOUT", 0.25, minimum=0.01),
+            "SOCKET_TIMEOUT": env_float("CACHE_SOCKET_TIMEOUT", 0.25, minimum=0.01),
+            "IGNORE_EXCEPTIONS": True,
+        },
+    }
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [REDIS_URL],
+            "prefix": "cryptodash:layer:",
+            # Stale prices are worthless: drop undelivered messages quickly and keep queues small.
+            "expiry": 10,
+            "capacity": 100,
+            "group_expiry": 120,
+        },
+    }
+}
+
+# --- Streams and the tiered cache (cache_system island) --------------------------------------
+STREAM_MARKET_DATA = "crypto:market_data"
+STREAM_BTC_PRICE = "crypto:btc_price"
+# One summary every 10 s is 8,640 entries a day; 20,000 keeps more than 24 h with room for
+# manual refreshes. MAXLEN ~ lets Redis trim whole macro-nodes, so XLEN hovers slightly above.
+STREAM_MAXLEN = env_int("STREAM_MAXLEN", 20_000, minimum=100)
+STREAM_BLOCK_MS = env_int("STREAM_BLOCK_MS", 1_000, minimum=1)
+CACHE_TTL_REALTIME = env_int("CACHE_TTL_REALTIME", 10, minimum=1)
+CACHE_TTL_SHORT = env_int("CACHE_TTL_SHORT", 300, minimum=1)
+CACHE_TTL_MEDIUM = env_int("CACHE_TTL_MEDIUM", 3_600, minimum=1)
+CACHE_TTL_LONG = env_int("CACHE_TTL_LONG", 10_800, minimum=1)
+# How long a process may serve "the latest summary" from its L1 without looking at the stream.
+SUMMARY_L1_TTL = env_float("SUMMARY_L1_TTL", 1.0, minimum=0.0)
+REDIS_RECONNECT_INTERVAL = env_float("REDIS_RECONNECT_INTERVAL", 1.0, minimum=0.05)
+FALLBACK_MAX_ENTRIES = env_int("FALLBACK_MAX_ENTRIES", 5_000, minimum=10)
+
+# --- Celery -----------------------------------------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 45, minimum=2)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "heartbeat": {
+        "task": "islands.cache_system.tasks.heartbeat",
+        "schedule": 10.0,
+        # A heartbeat that waited in the queue through an outage says nothing about now.
+        "options": {"expires": 10.0},
+    },
+}
+
+# --- i18n, time -------------------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+DISPLAY_TIME_ZONE = env_str("DISPLAY_TIME_ZONE", "Asia/Ho_Chi_Minh")
+
+# --- Static files -----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env_str("STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage")
+    },
+}
+
+# --- Security ---------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.channels.server": {"level": "WARNING"}},
+}

@@ -1,0 +1,9 @@
+"""HTTP routes: each island brings its own urls module."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("islands.dashboard.urls")),
+]

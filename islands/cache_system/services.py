@@ -1,0 +1,37 @@
+"""Writes of the cache_system island: summaries and BTC ticks into the streams, heartbeats."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+
+from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.stores import stream_store, tiered_cache
+from islands.cache_system.tiered import Ttl
+
+SUMMARY_CACHE_KEY = "summary:latest"
+HEARTBEAT_KEY = "cryptodash:heartbeat:{name}"
+
+
+def summary_store(*, summary: dict[str, Any]) -> str:
+    """Append a new summary to crypto:market_data and refresh the cache tiers; returns its id."""
+    entry_id = stream_store().add(settings.STREAM_MARKET_DATA, "dashboard_update", summary)
+    tiered_cache().set(SUMMARY_CACHE_KEY, {"id": entry_id, "data": summary}, Ttl.REALTIME)
+    return entry_id
+
+
+def btc_price_store(*, price_usd: float, change_24h: float | None, last_updated: str) -> str:
+    """Append a fast BTC tick to crypto:btc_price; returns its id."""
+    data = {"price_usd": price_usd, "change_24h": change_24h, "last_updated": last_updated}
+    return stream_store().add(settings.STREAM_BTC_PRICE, "btc_price_update", data)
+
+
+def heartbeat_record(*, name: str, ttl: int = 600) -> bool:
+    """Record that `name` (beat, relay, worker...) is alive now. False when Redis is down."""
+    try:
+        redis_client().set(HEARTBEAT_KEY.format(name=name), repr(time.time()), ex=ttl)
+    except REDIS_DOWN_ERRORS:
+        return False
+    return True

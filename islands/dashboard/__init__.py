@@ -1,0 +1,1 @@
+"""dashboard island (L5): the home page and the dashboard JSON API."""
