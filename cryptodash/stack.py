@@ -196,6 +196,14 @@ def manage(*args: str) -> None:
         raise StackError(f"manage.py {' '.join(args)} failed with exit code {result.returncode}")
 
 
+def setup_commands() -> list[list[str]]:
+    """manage.py commands run, in order, before the processes start."""
+    return [
+        ["migrate", "--noinput"],
+        ["collectstatic", "--noinput", "--verbosity", "0"],
+    ]
+
+
 def stack_processes() -> dict[str, str]:
     """The supervised processes of `make run`: every long-running part of cryptodash."""
     port = os.environ.get("PORT", "8050")
@@ -219,8 +227,8 @@ def run_stack() -> int:
     check_database()
     with redis_for("run") as redis_url:
         os.environ["REDIS_URL"] = redis_url
-        manage("migrate", "--noinput")
-        manage("collectstatic", "--noinput", "--verbosity", "0")
+        for command in setup_commands():
+            manage(*command)
         manager = Manager()
         for name, command in stack_processes().items():
             manager.add_process(name, command, env=dict(os.environ), cwd=str(BASE_DIR))

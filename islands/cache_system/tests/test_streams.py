@@ -14,7 +14,7 @@ def test_it_writes_entries_with_version_type_and_json_data(redis_conn):
     store = make_store()
     entry_id = store.add("crypto:market_data", "dashboard_update", {"btc_price_usd": 91234.5, "fng_value": None})
 
-    (raw_id, fields), = redis_conn.xrange("crypto:market_data")
+    ((raw_id, fields),) = redis_conn.xrange("crypto:market_data")
     assert raw_id.decode() == entry_id
     assert fields == {b"v": b"1", b"type": b"dashboard_update", b"data": b'{"btc_price_usd":91234.5,"fng_value":null}'}
 
