@@ -296,6 +296,7 @@ class ResilientStreamStore:
         self._fallback_since: float | None = None
         self._last_error: str | None = None
         self._reconnector: threading.Thread | None = None
+        self._remembered: dict[str, str] = {}
         self.switches = 0
         self.replayed = 0
         self.replay_new_ids = 0
@@ -377,9 +378,7 @@ class ResilientStreamStore:
             except REDIS_DOWN_ERRORS as exc:
                 self._enter_fallback(exc)
             else:
-                if method == "latest" and result is not None:
-                    self.memory.remember(stream, [result])
-                elif method == "add":
+                if method == "add":
                     # Keep the fallback's ids after the ones Redis gave out, so they stay ordered.
                     self.memory.remember(stream, [StreamEntry(id=result, type=args[0], data=args[1])])
                 return result
@@ -389,7 +388,19 @@ class ResilientStreamStore:
         return self._call("add", stream, type_, data)
 
     def latest(self, stream: str) -> StreamEntry | None:
-        return self._call("latest", stream)
+        # The hot read of every page and API call: no generic dispatch, and the copy kept for
+        # outages is refreshed only when the newest id changed.
+        if self._fallback_since is None:
+            try:
+                entry = self.redis.latest(stream)
+            except REDIS_DOWN_ERRORS as exc:
+                self._enter_fallback(exc)
+            else:
+                if entry is not None and self._remembered.get(stream) != entry.id:
+                    self._remembered[stream] = entry.id
+                    self.memory.remember(stream, [entry])
+                return entry
+        return self.memory.latest(stream)
 
     def range(self, stream: str, start: str = "-", end: str = "+", count: int | None = None) -> list[StreamEntry]:
         return self._call("range", stream, start, end, count)
