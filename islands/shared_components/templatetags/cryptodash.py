@@ -1,0 +1,52 @@
+"""Template filters and tags of the site: `{% load cryptodash %}`.
+
+`{{ value|fmt:"price" }}` formats in the active language with the rules of formatting.py (the same
+as static/js/format.js); `{{ seconds|age }}`, `{{ when|local_time }}`; `{% query_with lang="en" %}`
+builds the current URL's query string with one parameter replaced. Output stays autoescaped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+
+from islands.shared_components.formatting import age_format, format_value, time_format
+
+register = template.Library()
+
+
+@register.filter
+def fmt(value: Any, kind: str) -> str:
+    return format_value(value, kind, get_language())
+
+
+@register.filter
+def age(seconds: float | None) -> str:
+    return age_format(seconds, get_language())
+
+
+@register.filter
+def local_time(value: Any) -> str:
+    return time_format(value, get_language())
+
+
+@register.filter
+def sign_class(value: Any) -> str:
+    """'up', 'down' or 'flat' for colouring a change; 'unknown' when there is no number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "unknown"
+    return "up" if value > 0 else "down" if value < 0 else "flat"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **params: str) -> str:
+    """'?a=1&lang=en': the request's query with params replaced ('?lang=en' without a request)."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else {}
+    for key, value in params.items():
+        query[key] = value
+    items = query.lists() if hasattr(query, "lists") else ((k, [v]) for k, v in query.items())
+    return "?" + urlencode([(k, v) for k, values in items for v in values])
