@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -231,7 +232,8 @@ def run_stack() -> int:
             manage(*command)
         manager = Manager()
         for name, command in stack_processes().items():
-            manager.add_process(name, command, env=dict(os.environ), cwd=str(BASE_DIR))
+            supervised = f"{PYTHON} -m cryptodash.stack supervise {name} -- {command}"
+            manager.add_process(name, supervised, env=dict(os.environ), cwd=str(BASE_DIR))
         log(f"serving on http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}/")
         manager.loop()
         return manager.returncode or 0
@@ -250,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cryptodash.stack", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the whole stack (web, worker, beat, relay, backup)")
+    supervisor = sub.add_parser("supervise", help="run one command, restarting it if it dies (used by run)")
+    supervisor.add_argument("name")
+    supervisor.add_argument("child", nargs=argparse.REMAINDER)
     test = sub.add_parser("test", help="run the test suite on a real Redis")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     # Everything after `test` belongs to pytest, options included.
@@ -260,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run_stack()
+        if args.command == "supervise":
+            child = args.child[1:] if args.child[:1] == ["--"] else args.child
+            return supervise(args.name, child)
         return run_tests([*args.pytest_args, *extra])
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)

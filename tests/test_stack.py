@@ -72,3 +72,34 @@ def test_good_environment_values_are_parsed(monkeypatch):
     assert env_bool("X_TEST", False) is True
     monkeypatch.delenv("X_TEST")
     assert env_int("X_TEST", 7) == 7
+
+
+def wait_until(predicate, timeout=15.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_a_killed_process_is_restarted_and_sigterm_stops_it_for_good(tmp_path):
+    import signal
+
+    pids = tmp_path / "pids"
+    child = f"import os, time; open({str(pids)!r}, 'a').write(f'{{os.getpid()}}\\n'); time.sleep(120)"
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "cryptodash.stack", "supervise", "t", "--", sys.executable, "-c", child], cwd=BASE_DIR
+    )
+    try:
+        wait_until(lambda: pids.exists() and len(pids.read_text().split()) == 1)
+        first = int(pids.read_text().split()[0])
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: len(pids.read_text().split()) == 2)
+        second = int(pids.read_text().split()[1])
+
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=10) == 128 + signal.SIGTERM  # the child's end, passed up
+        assert not os.path.exists(f"/proc/{second}")
+    finally:
+        supervisor.kill()
