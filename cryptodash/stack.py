@@ -222,6 +222,39 @@ def stack_processes() -> dict[str, str]:
     }
 
 
+def supervise(name: str, command: list[str]) -> int:
+    """Run one process of the stack, restarting it when it dies on its own.
+
+    honcho stops the whole group when any member exits; a crashed or killed relay, worker or
+    backup writer must instead come back by itself. The delay doubles up to 30 s so a process
+    that cannot start does not spin, and resets after a minute of healthy running. SIGTERM and
+    SIGINT are passed on and end the loop.
+    """
+    stopping = threading.Event()
+    child: subprocess.Popen | None = None
+
+    def forward(signum: int, _frame: object) -> None:
+        stopping.set()
+        if child is not None and child.poll() is None:
+            child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    delay = 1.0
+    while True:
+        started = time.monotonic()
+        child = subprocess.Popen(command)
+        code = child.wait()
+        if stopping.is_set():
+            return 128 - code if code < 0 else code  # shell convention for "ended by signal N"
+        if time.monotonic() - started > 60:
+            delay = 1.0
+        log(f"{name} exited with code {code}; restarting in {delay:.0f} s")
+        if stopping.wait(delay):
+            return 0
+        delay = min(delay * 2, 30.0)
+
+
 def run_stack() -> int:
     from honcho.manager import Manager
 
