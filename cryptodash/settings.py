@@ -146,6 +146,18 @@ SUMMARY_L1_TTL = env_float("SUMMARY_L1_TTL", 1.0, minimum=0.0)
 REDIS_RECONNECT_INTERVAL = env_float("REDIS_RECONNECT_INTERVAL", 1.0, minimum=0.05)
 FALLBACK_MAX_ENTRIES = env_int("FALLBACK_MAX_ENTRIES", 5_000, minimum=10)
 
+# --- Stream backup to the database (cache_system island, `backup_streams`) --------------------
+BACKUP_BATCH_SIZE = env_int("BACKUP_BATCH_SIZE", 500, minimum=1)
+# A db_backup consumer silent this long is presumed dead: another one takes over its entries.
+BACKUP_CLAIM_IDLE_MS = env_int("BACKUP_CLAIM_IDLE_MS", 60_000, minimum=100)
+# Entries put back into each stream when Redis comes back without them (about 14 h of summaries).
+BACKUP_RESTORE_COUNT = env_int("BACKUP_RESTORE_COUNT", 5_000, minimum=1)
+# Retention: every entry for KEEP_ALL days, then one a minute until KEEP_MINUTELY days, then one
+# an hour until KEEP_HOURLY days; older rows are deleted.
+BACKUP_KEEP_ALL_DAYS = env_int("BACKUP_KEEP_ALL_DAYS", 7, minimum=1)
+BACKUP_KEEP_MINUTELY_DAYS = env_int("BACKUP_KEEP_MINUTELY_DAYS", 30, minimum=1)
+BACKUP_KEEP_HOURLY_DAYS = env_int("BACKUP_KEEP_HOURLY_DAYS", 365, minimum=1)
+
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -160,6 +172,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 10.0,
         # A heartbeat that waited in the queue through an outage says nothing about now.
         "options": {"expires": 10.0},
+    },
+    "backup-retention": {
+        "task": "islands.cache_system.tasks.snapshot_retention",
+        "schedule": 600.0,
+        # Thinning is idempotent: a run missed during an outage is simply done by the next one.
+        "options": {"expires": 600.0},
     },
 }
 

@@ -202,6 +202,8 @@ def setup_commands() -> list[list[str]]:
     return [
         ["migrate", "--noinput"],
         ["collectstatic", "--noinput", "--verbosity", "0"],
+        # The embedded Redis starts empty: put the newest backed-up entries back into the streams.
+        ["restore_streams"],
     ]
 
 
@@ -219,6 +221,7 @@ def stack_processes() -> dict[str, str]:
         # Exactly one beat per stack (celery#2856); its pidfile refuses a second on this host.
         "beat": f"{BIN_DIR}/celery -A cryptodash beat --loglevel INFO "
         f"--schedule {RUN_DIR}/celerybeat-schedule --pidfile {RUN_DIR}/celerybeat.pid",
+        "backup": f"{PYTHON} {MANAGE} backup_streams",
     }
 
 

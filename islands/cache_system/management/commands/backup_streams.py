@@ -1,0 +1,43 @@
+"""`manage.py backup_streams`: the db_backup consumer, run by `make run` until SIGTERM/SIGINT.
+
+A thin adapter: signals set a stop flag, the worker finishes the batch under way and returns.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from islands.cache_system.backup_worker import BackupWorker
+
+
+class Command(BaseCommand):
+    help = "Copy the market streams into the database (consumer group db_backup) until SIGTERM."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--consumer",
+            # Stable across restarts on one host, so a restarted copy finds its own pending entries.
+            default=f"backup-{socket.gethostname()}",
+            help="consumer name inside the db_backup group (default: backup-<hostname>)",
+        )
+
+    def handle(self, *args: Any, consumer: str, **options: Any) -> None:
+        stop = threading.Event()
+
+        def on_signal(signum: int, frame: object) -> None:
+            stop.set()
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            worker = BackupWorker(consumer=consumer)
+            self.stdout.write(f"backup_streams: consumer {consumer} on {', '.join(worker.streams)}")
+            worker.run(stop)
+            self.stdout.write(f"backup_streams: stopped after writing {worker.saved} entries")
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
