@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "channels",
     "islands.shared_components",
     "islands.cache_system",
+    "islands.external_apis",
     "islands.dashboard",
 ]
 
@@ -158,6 +160,52 @@ BACKUP_KEEP_ALL_DAYS = env_int("BACKUP_KEEP_ALL_DAYS", 7, minimum=1)
 BACKUP_KEEP_MINUTELY_DAYS = env_int("BACKUP_KEEP_MINUTELY_DAYS", 30, minimum=1)
 BACKUP_KEEP_HOURLY_DAYS = env_int("BACKUP_KEEP_HOURLY_DAYS", 365, minimum=1)
 
+# --- Upstream APIs (external_apis island) -----------------------------------------------------
+# Base URLs without a trailing slash; the clients append the documented paths (SPEC §3). `make demo`
+# points all six at the fake upstream server (`manage.py fake_upstream`).
+COINGECKO_BASE_URL = env_str("COINGECKO_BASE_URL", "https://api.coingecko.com").rstrip("/")
+BINANCE_BASE_URL = env_str("BINANCE_BASE_URL", "https://api.binance.com").rstrip("/")
+FNG_BASE_URL = env_str("FNG_BASE_URL", "https://api.alternative.me").rstrip("/")
+TAAPI_BASE_URL = env_str("TAAPI_BASE_URL", "https://api.taapi.io").rstrip("/")
+FINNHUB_BASE_URL = env_str("FINNHUB_BASE_URL", "https://finnhub.io").rstrip("/")
+CMC_BASE_URL = env_str("CMC_BASE_URL", "https://pro-api.coinmarketcap.com").rstrip("/")
+# A source whose key is empty is reported `disabled`, never called.
+CMC_API_KEY = env_str("CMC_API_KEY", "")
+TAAPI_SECRET = env_str("TAAPI_SECRET", "")
+FINNHUB_API_KEY = env_str("FINNHUB_API_KEY", "")
+# "simulated" when the base URLs point at the fake upstream: every page says so (summary `mode`).
+DATA_MODE = env_str("DATA_MODE", "live")
+if DATA_MODE not in {"live", "simulated"}:
+    raise ImproperlyConfigured(f"DATA_MODE must be 'live' or 'simulated', got {DATA_MODE!r}")
+UPSTREAM_CONNECT_TIMEOUT = env_float("UPSTREAM_CONNECT_TIMEOUT", 3.05, minimum=0.05)
+UPSTREAM_READ_TIMEOUT = env_float("UPSTREAM_READ_TIMEOUT", 5.0, minimum=0.05)
+# Wall-clock budget of one source's fetch, retries and fallback included. With the sources fetched
+# in parallel it keeps every task well inside CELERY_TASK_SOFT_TIME_LIMIT.
+UPSTREAM_FETCH_BUDGET = env_float("UPSTREAM_FETCH_BUDGET", 20.0, minimum=0.1)
+UPSTREAM_MAX_ATTEMPTS = env_int("UPSTREAM_MAX_ATTEMPTS", 3, minimum=1)
+# A Retry-After up to this long is waited out inside the task; a longer one skips the source.
+UPSTREAM_MAX_INLINE_WAIT = env_float("UPSTREAM_MAX_INLINE_WAIT", 2.0, minimum=0.0)
+# Global (all processes) quotas, in the `limits` notation; defaults stay under the free tiers.
+UPSTREAM_RATE_LIMITS = {
+    "binance": env_str("RATE_LIMIT_BINANCE", "60/minute"),
+    "coingecko": env_str("RATE_LIMIT_COINGECKO", "10/minute"),
+    "coinmarketcap": env_str("RATE_LIMIT_COINMARKETCAP", "5/minute;300/day"),
+    "alternative_me": env_str("RATE_LIMIT_ALTERNATIVE_ME", "10/minute"),
+    "taapi": env_str("RATE_LIMIT_TAAPI", "1/15second"),
+    "finnhub": env_str("RATE_LIMIT_FINNHUB", "50/minute"),
+}
+# Seconds between fetches of each feed (SPEC §3); each is also a beat entry below.
+INGEST_INTERVALS = {
+    "prices": env_float("INGEST_INTERVAL_PRICES", 10.0, minimum=1.0),
+    "global": env_float("INGEST_INTERVAL_GLOBAL", 60.0, minimum=1.0),
+    "fear_greed": env_float("INGEST_INTERVAL_FEAR_GREED", 300.0, minimum=1.0),
+    "rsi": env_float("INGEST_INTERVAL_RSI", 3600.0, minimum=1.0),
+    "us_indices": env_float("INGEST_INTERVAL_US_INDICES", 60.0, minimum=1.0),
+}
+# Consecutive failures that open a source's circuit breaker, and how long it then stays open.
+UPSTREAM_BREAKER_FAIL_MAX = env_int("UPSTREAM_BREAKER_FAIL_MAX", 5, minimum=1)
+UPSTREAM_BREAKER_RESET_S = env_int("UPSTREAM_BREAKER_RESET_S", 60, minimum=1)
+
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -180,6 +228,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 600.0},
     },
 }
+# One beat entry per feed of the external_apis island; a fetch that waited longer than its
+# interval in the queue is dropped, the next one is already due (celery#591).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        f"ingest-{feed}": {
+            "task": "islands.external_apis.tasks.feed_refresh",
+            "schedule": interval,
+            "kwargs": {"feed": feed},
+            "options": {"expires": interval},
+        }
+        for feed, interval in INGEST_INTERVALS.items()
+    }
+)
 
 # --- i18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

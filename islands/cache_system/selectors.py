@@ -9,11 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import redis
 from django.conf import settings
 
 from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
-from islands.cache_system.services import HEARTBEAT_KEY, SUMMARY_CACHE_KEY, summary_store
+from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY, summary_store
 from islands.cache_system.stores import stream_counters, stream_store, tiered_cache
 from islands.cache_system.streams import StoreUnavailable, StreamEntry
 
@@ -128,3 +129,14 @@ def cache_stats() -> dict[str, Any]:
         "streams": streams,
         "store": store.status(),
     }
+
+
+def ingest_records(*, names: list[str]) -> dict[str, dict[str, Any] | None]:
+    """The records `ingest_record_store` kept, by name (None: never stored, expired, or Redis down)."""
+    if not names:
+        return {}
+    try:
+        raw = redis_client().mget([INGEST_RECORD_KEY.format(name=name) for name in names])
+    except REDIS_DOWN_ERRORS:
+        return dict.fromkeys(names)
+    return {name: (orjson.loads(value) if value else None) for name, value in zip(names, raw, strict=True)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import orjson
 from django.conf import settings
 
 from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
@@ -32,6 +33,19 @@ def heartbeat_record(*, name: str, ttl: int = 600) -> bool:
     """Record that `name` (beat, relay, worker...) is alive now. False when Redis is down."""
     try:
         redis_client().set(HEARTBEAT_KEY.format(name=name), repr(time.time()), ex=ttl)
+    except REDIS_DOWN_ERRORS:
+        return False
+    return True
+
+
+INGEST_RECORD_KEY = "cryptodash:ingest:{name}"
+
+
+def ingest_record_store(*, name: str, record: dict[str, Any], ttl: float) -> bool:
+    """Keep one JSON record of the ingest layer (a source's last good values, its last outcome)
+    for `ttl` seconds, visible to every process. False when Redis is down."""
+    try:
+        redis_client().set(INGEST_RECORD_KEY.format(name=name), orjson.dumps(record), px=max(1, int(ttl * 1000)))
     except REDIS_DOWN_ERRORS:
         return False
     return True

@@ -1,0 +1,60 @@
+"""Typed results of the upstream clients: plain frozen dataclasses, None where a value is unknown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The seven coins of the summary, in display order, with each upstream's name for them.
+COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
+BINANCE_SYMBOLS = {coin: f"{coin.upper()}USDT" for coin in COINS}
+COINGECKO_IDS = {
+    "btc": "bitcoin",
+    "eth": "ethereum",
+    "sol": "solana",
+    "xrp": "ripple",
+    "ada": "cardano",
+    "link": "chainlink",
+    "bnb": "binancecoin",
+}
+INDEX_SYMBOLS = ("DIA", "SPY", "QQQM")
+
+
+@dataclass(frozen=True, slots=True)
+class CoinQuote:
+    price_usd: float
+    change_24h: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    """Quotes of the coins the upstream answered for; `missing` says why each other one is absent."""
+
+    quotes: dict[str, CoinQuote]
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalMetrics:
+    market_cap_usd: float | None
+    volume_24h_usd: float | None
+    market_cap_change_percentage_24h_usd: float | None
+    btc_market_cap_percentage: float | None
+    eth_market_cap_percentage: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class FearGreed:
+    value: int
+    classification: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rsi:
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class StockQuote:
+    price: float
+    change: float | None
+    change_percent: float | None

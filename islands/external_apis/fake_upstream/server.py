@@ -1,0 +1,339 @@
+"""The fake upstream: all six upstream APIs on one stdlib HTTP server, for the offline demo, the
+tests and load tests.
+
+Routes and answers come from `payloads/scenarios.json` (modelled on the real APIs' payloads and
+error shapes): scenario "normal" plus the overrides of the active one; a list of answers is served
+in order, its last one repeating. Successful price payloads move by a seeded random walk, one step
+per request. Control routes: `POST /__scenario` {"name": ...} switches scenario, `GET /__requests`
+returns the request log (`?since=<seq>`), `DELETE /__requests` clears it. It must never be
+reachable from production settings: only `make demo` and the tests point base URLs at it.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import math
+import random
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+PAYLOADS = Path(__file__).resolve().parent / "payloads"
+PREFIXES = ("coingecko", "binance", "alternative_me", "taapi", "finnhub", "coinmarketcap")
+LOG_MAX = 20_000
+# Where each key travels, so the log can say a key was sent without recording it.
+KEY_CARRIERS = {"taapi": ("query", "secret"), "finnhub": ("header", "X-Finnhub-Token"),
+                "coinmarketcap": ("header", "X-CMC_PRO_API_KEY")}  # fmt: skip
+
+
+def scenarios_load() -> dict[str, dict[str, Any]]:
+    data = json.loads((PAYLOADS / "scenarios.json").read_text())
+    return {name: routes for name, routes in data.items() if not name.startswith("_")}
+
+
+class Route:
+    """One key of scenarios.json: `METHOD /path[?param=value]` ('*' matches any value)."""
+
+    def __init__(self, key: str, answers: Any) -> None:
+        self.key = key
+        self.method, _, target = key.partition(" ")
+        self.path, _, condition = target.partition("?")
+        self.param, _, self.value = condition.partition("=")
+        self.answers = answers if isinstance(answers, list) else [answers]
+
+    def specificity(self, method: str, path: str, query: dict[str, list[str]]) -> int | None:
+        """None if the route does not match; else higher = more specific."""
+        if method != self.method or path != self.path:
+            return None
+        if not self.param:
+            return 0
+        values = query.get(self.param)
+        if not values:
+            return None
+        if self.value == "*":
+            return 1
+        return 2 if values[0] == self.value else None
+
+
+class RandomWalk:
+    """Seeded geometric random walk per asset, starting from the payload's own values."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.lock = threading.Lock()
+        self.start: dict[str, float] = {}
+        self.now: dict[str, float] = {}
+
+    def step(self, name: str, base: float, sigma: float = 0.002) -> tuple[float, float]:
+        """(new value, percent change since the walk started) for `name`."""
+        with self.lock:
+            start = self.start.setdefault(name, base)
+            value = self.now.get(name, start) * math.exp(self.rng.gauss(0.0, sigma))
+            self.now[name] = value
+            return value, (value / start - 1.0) * 100.0
+
+    def bounded(self, name: str, base: float, low: float, high: float, step: float = 0.5) -> float:
+        with self.lock:
+            value = self.now.get(name, base) + self.rng.uniform(-step, step)
+            value = min(high, max(low, value))
+            self.now[name] = value
+            return value
+
+
+class FakeUpstream:
+    """The server, its active scenario, its random walk and its request log."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: int = 42, scenario: str = "normal") -> None:
+        self.scenarios = scenarios_load()
+        self.walk = RandomWalk(seed)
+        self.lock = threading.Lock()
+        self.log: collections.deque[dict[str, Any]] = collections.deque(maxlen=LOG_MAX)
+        self.seq = 0
+        self.counters: collections.Counter[str] = collections.Counter()
+        self.scenario = "normal"
+        self.routes: list[Route] = []
+        self.scenario_set(scenario)
+        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self.httpd.daemon_threads = True
+        self.httpd.block_on_close = False
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def base_urls(self) -> dict[str, str]:
+        """The *_BASE_URL settings that point the clients at this server."""
+        return {
+            "COINGECKO_BASE_URL": f"{self.url}/coingecko",
+            "BINANCE_BASE_URL": f"{self.url}/binance",
+            "FNG_BASE_URL": f"{self.url}/alternative_me",
+            "TAAPI_BASE_URL": f"{self.url}/taapi",
+            "FINNHUB_BASE_URL": f"{self.url}/finnhub",
+            "CMC_BASE_URL": f"{self.url}/coinmarketcap",
+        }
+
+    def start(self) -> FakeUpstream:
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="fake-upstream", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # --- scenario and log -------------------------------------------------------------------
+    def scenario_set(self, name: str) -> None:
+        if name not in self.scenarios:
+            raise KeyError(name)
+        routes = {**self.scenarios["normal"], **self.scenarios[name]}
+        with self.lock:
+            self.scenario = name
+            self.routes = [Route(key, answers) for key, answers in routes.items()]
+            self.counters.clear()
+
+    def requests(self, *, since: int = 0, prefix: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            rows = [row for row in self.log if row["seq"] > since]
+        return [row for row in rows if prefix is None or row["upstream"] == prefix]
+
+    def requests_clear(self) -> None:
+        with self.lock:
+            self.log.clear()
+
+    # --- answering --------------------------------------------------------------------------
+    def answer(
+        self, method: str, path: str, query: dict[str, list[str]], headers: Any
+    ) -> tuple[int, dict, bytes, float]:
+        """(status, headers, body, delay_s) for one upstream request, and log it."""
+        with self.lock:
+            matches = [(s, r) for r in self.routes if (s := r.specificity(method, path, query)) is not None]
+            route = max(matches, key=lambda m: m[0])[1] if matches else None
+            index = self.counters[route.key] if route else 0
+            if route:
+                self.counters[route.key] += 1
+            scenario = self.scenario
+        if route is None:
+            status, body, delay = 404, b'{"error":"no route"}', 0.0
+            response_headers = {"Content-Type": "application/json"}
+        else:
+            spec = route.answers[min(index, len(route.answers) - 1)]
+            status, response_headers = spec["status"], dict(spec.get("headers", {}))
+            body = self._body(spec["file"], status)
+            delay = float(spec.get("delay_s", 0))
+        upstream = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+        carrier = KEY_CARRIERS.get(upstream)
+        key_sent = None
+        if carrier:
+            where, name = carrier
+            key_sent = bool(query.get(name)) if where == "query" else bool(headers.get(name))
+        with self.lock:
+            self.seq += 1
+            self.log.append(
+                {
+                    "seq": self.seq,
+                    "time": time.time(),
+                    "method": method,
+                    "upstream": upstream,
+                    "path": path,
+                    # Keys are never logged, only whether one was sent.
+                    "query": {k: v[0] for k, v in query.items() if k not in ("secret", "token")},
+                    "key_sent": key_sent,
+                    "status": status,
+                    "route": route.key if route else None,
+                    "scenario": scenario,
+                }
+            )
+        return status, response_headers, body, delay
+
+    def _body(self, file: str, status: int) -> bytes:
+        raw = (PAYLOADS / file).read_bytes()
+        if status != 200 or not file.endswith(".json"):
+            return raw
+        transform = TRANSFORMS.get(Path(file).stem)
+        if transform is None:
+            return raw
+        data = transform(self, json.loads(raw))
+        return json.dumps(data).encode()
+
+
+# --- payload transforms: the random walk applied to successful answers ----------------------------
+def _binance_ticker(server: FakeUpstream, rows: list[dict]) -> list[dict]:
+    for row in rows:
+        price, change = server.walk.step(row["symbol"], float(row["lastPrice"]))
+        pct = float(row["priceChangePercent"]) + change
+        row["lastPrice"] = f"{price:.8f}"
+        row["priceChangePercent"] = f"{pct:.3f}"
+        row["priceChange"] = f"{price - price / (1 + pct / 100):.8f}"
+    return rows
+
+
+COINGECKO_TO_BINANCE = {
+    "bitcoin": "BTCUSDT", "ethereum": "ETHUSDT", "solana": "SOLUSDT", "ripple": "XRPUSDT",
+    "cardano": "ADAUSDT", "chainlink": "LINKUSDT", "binancecoin": "BNBUSDT",
+}  # fmt: skip
+
+
+def _simple_price(server: FakeUpstream, data: dict) -> dict:
+    for coin_id, row in data.items():
+        price, change = server.walk.step(COINGECKO_TO_BINANCE.get(coin_id, coin_id), float(row["usd"]))
+        row["usd"] = round(price, 6)
+        row["usd_24h_change"] = float(row["usd_24h_change"]) + change
+    return data
+
+
+def _global(server: FakeUpstream, data: dict) -> dict:
+    body = data["data"]
+    cap, change = server.walk.step("market_cap", body["total_market_cap"]["usd"], sigma=0.001)
+    body["total_market_cap"]["usd"] = round(cap, 2)
+    body["total_volume"]["usd"] = round(server.walk.step("volume", body["total_volume"]["usd"])[0], 2)
+    body["market_cap_change_percentage_24h_usd"] += change
+    shares = body["market_cap_percentage"]
+    shares["btc"] = server.walk.bounded("btc_dominance", shares["btc"], 40.0, 70.0, 0.05)
+    shares["eth"] = server.walk.bounded("eth_dominance", shares["eth"], 5.0, 25.0, 0.05)
+    return data
+
+
+def _cmc_global(server: FakeUpstream, data: dict) -> dict:
+    usd = data["data"]["quote"]["USD"]
+    usd["total_market_cap"] = round(server.walk.step("market_cap", usd["total_market_cap"], sigma=0.001)[0], 2)
+    return data
+
+
+def _finnhub_quote(server: FakeUpstream, data: dict, symbol: str) -> dict:
+    start = data["pc"]
+    price, _ = server.walk.step(f"stock:{symbol}", data["c"], sigma=0.0005)
+    data["c"] = round(price, 2)
+    data["d"] = round(price - start, 2)
+    data["dp"] = round((price / start - 1) * 100, 4)
+    return data
+
+
+def _rsi(server: FakeUpstream, data: dict) -> dict:
+    data["value"] = server.walk.bounded("rsi", data["value"], 5.0, 95.0)
+    return data
+
+
+TRANSFORMS = {
+    "ticker_24hr_7_ok": _binance_ticker,
+    "ticker_24hr_6_missing_bnb": _binance_ticker,
+    "simple_price_multi_ok": _simple_price,
+    "simple_price_btc_ok": _simple_price,
+    "global_ok": _global,
+    "global_metrics_ok": _cmc_global,
+    "quote_DIA_ok": lambda s, d: _finnhub_quote(s, d, "DIA"),
+    "quote_SPY_ok": lambda s, d: _finnhub_quote(s, d, "SPY"),
+    "quote_QQQM_ok": lambda s, d: _finnhub_quote(s, d, "QQQM"),
+    "rsi_ok": _rsi,
+}
+
+
+def _handler_for(server: FakeUpstream) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "fake-upstream/1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Silent: the request log is the record (and a request line may carry a key)."""
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (its timeout): nothing to answer
+
+        def _json(self, status: int, data: Any) -> None:
+            self._send(status, {"Content-Type": "application/json"}, json.dumps(data).encode())
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query)
+            if parts.path == "/__requests":
+                since = int(query.get("since", ["0"])[0] or 0)
+                self._json(200, server.requests(since=since, prefix=query.get("upstream", [None])[0]))
+                return
+            if parts.path == "/__scenario":
+                self._json(200, {"scenario": server.scenario, "scenarios": sorted(server.scenarios)})
+                return
+            status, headers, body, delay = server.answer("GET", parts.path, query, self.headers)
+            if delay:
+                time.sleep(delay)
+            self._send(status, headers, body)
+
+        def do_POST(self) -> None:
+            parts = urlsplit(self.path)
+            if parts.path != "/__scenario":
+                self._json(404, {"error": "no route"})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                name = body.get("name") or parse_qs(parts.query).get("name", [""])[0]
+            except (ValueError, AttributeError):
+                self._json(400, {"error": 'body must be a JSON object like {"name": "normal"}'})
+                return
+            try:
+                server.scenario_set(name)
+            except KeyError:
+                self._json(400, {"error": f"unknown scenario {name!r}", "scenarios": sorted(server.scenarios)})
+                return
+            self._json(200, {"scenario": name})
+
+        def do_DELETE(self) -> None:
+            if urlsplit(self.path).path != "/__requests":
+                self._json(404, {"error": "no route"})
+                return
+            server.requests_clear()
+            self._json(200, {"cleared": True})
+
+    return Handler

@@ -1,0 +1,36 @@
+"""`manage.py fake_upstream`: serve the fake upstream APIs until SIGTERM/Ctrl-C (see server.py)."""
+
+import signal
+import threading
+
+from django.core.management.base import BaseCommand, CommandError
+
+from islands.external_apis.fake_upstream.server import FakeUpstream, scenarios_load
+
+
+class Command(BaseCommand):
+    help = "Serve fake CoinGecko, Binance, alternative.me, TAAPI, Finnhub and CoinMarketCap APIs (demo, tests)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8060)
+        parser.add_argument("--seed", type=int, default=42, help="seed of the price random walk")
+        parser.add_argument("--scenario", default="normal", help="initial scenario (POST /__scenario to switch)")
+
+    def handle(self, *args, host: str, port: int, seed: int, scenario: str, **options):
+        if scenario not in scenarios_load():
+            raise CommandError(f"unknown scenario {scenario!r}; known: {', '.join(sorted(scenarios_load()))}")
+        try:
+            server = FakeUpstream(host=host, port=port, seed=seed, scenario=scenario)
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc}") from None
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        server.start()
+        self.stdout.write(f"fake upstream on {server.url} (scenario {scenario}, seed {seed})")
+        try:
+            stopped.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()

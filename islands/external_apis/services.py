@@ -1,0 +1,307 @@
+"""Writes of the external_apis island: fetch the due feeds, keep each one's last good values, merge
+them into the dashboard summary (SPEC §4) and append it to the stream when it changed.
+
+Every storage goes through the cache_system island. What is kept, per feed, is each field's last
+good value with the time and upstream it came from; a field is shown `stale` once a refresh missed
+it and `null` once its feed's TTL has passed. No number is ever made up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import redis
+from django.conf import settings
+
+from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.selectors import ingest_records
+from islands.cache_system.services import btc_price_store, ingest_record_store, summary_store
+from islands.external_apis.clients.base import Deadline
+from islands.external_apis.clients.types import COINS, INDEX_SYMBOLS
+from islands.external_apis.errors import UpstreamError
+from islands.external_apis.feeds import FEEDS, UPSTREAMS, Feed, FeedResult, source_enabled
+from islands.external_apis.metrics import SUMMARY_WRITES
+from islands.external_apis.resilience import QuotaExhausted
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+FEED_RECORD = "feed:{name}"
+SOURCE_RECORD = "source:{name}"
+FINGERPRINT_RECORD = "summary:fingerprint"
+# A source's last outcome outlives any feed TTL: /health shows how long ago it last worked.
+SOURCE_RECORD_TTL = 7 * 24 * 3600
+FEED_LOCK = "cryptodash:lock:feed:{name}"
+MERGE_LOCK = "cryptodash:lock:summary_merge"
+
+
+def rfc3339(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# --- keeping results ------------------------------------------------------------------------
+def _feed_record_merge(feed: Feed, previous: dict | None, result: FeedResult, now: float) -> dict[str, Any]:
+    """New values replace old ones field by field; a field the fetch missed keeps its old value
+    (and age) until the feed's TTL drops it."""
+    fields = {
+        name: entry
+        for name, entry in ((previous or {}).get("fields") or {}).items()
+        if now - entry["at"] <= feed.ttl and name in feed.fields
+    }
+    for name, (value, source) in result.values.items():
+        fields[name] = {"v": value, "at": now, "source": source}
+    return {"fields": fields, "attempt_at": now, "missing": result.missing}
+
+
+def _source_record(previous: dict | None, error: UpstreamError | None, now: float) -> dict[str, Any]:
+    previous = previous or {}
+    record = {"attempt_at": now, "success_at": previous.get("success_at")}
+    if error is None:
+        record.update(status="ok", error=None, success_at=now)
+    else:
+        record.update(status=error.status, error=error.reason)
+    return record
+
+
+def _results_keep(results: dict[str, FeedResult], now: float) -> None:
+    names = [FEED_RECORD.format(name=n) for n in results] + [SOURCE_RECORD.format(name=s) for s in UPSTREAMS]
+    stored = ingest_records(names=names)
+    for feed_name, result in results.items():
+        feed = FEEDS[feed_name]
+        record = _feed_record_merge(feed, stored[FEED_RECORD.format(name=feed_name)], result, now)
+        ingest_record_store(name=FEED_RECORD.format(name=feed_name), record=record, ttl=feed.ttl)
+        for source, error in result.outcomes.items():
+            if isinstance(error, QuotaExhausted):
+                # Nothing was sent: what the upstream last said still stands.
+                log.info("%s not called this run: %s", source, error.reason)
+                continue
+            key = SOURCE_RECORD.format(name=source)
+            ingest_record_store(name=key, record=_source_record(stored[key], error, now), ttl=SOURCE_RECORD_TTL)
+            if error is not None:
+                log.warning("%s failed (%s): %s", source, error.status, error.reason)
+
+
+# --- building the summary -------------------------------------------------------------------
+def summary_build(*, now: float | None = None, fetch_duration_ms: int | None = None) -> dict[str, Any]:
+    """The summary from the kept results alone (no upstream call): SPEC §4, schema 1."""
+    now = time.time() if now is None else now
+    names = [FEED_RECORD.format(name=n) for n in FEEDS] + [SOURCE_RECORD.format(name=s) for s in UPSTREAMS]
+    stored = ingest_records(names=names)
+    summary: dict[str, Any] = {}
+    stale_fields: list[str] = []
+    null_fields: list[str] = []
+    served_by: dict[str, list[bool]] = {}  # upstream -> [is the value stale] for each field it serves
+    newest: float | None = None
+    indices: dict[str, Any] = {}
+
+    for feed in FEEDS.values():
+        record = stored[FEED_RECORD.format(name=feed.name)] or {}
+        fields = record.get("fields") or {}
+        for name in feed.fields:
+            entry = fields.get(name)
+            age = None if entry is None else now - entry["at"]
+            value = entry["v"] if entry is not None and age <= feed.ttl else None
+            stale = value is not None and age > feed.stale_after
+            if value is not None:
+                served_by.setdefault(entry["source"], []).append(stale)
+                newest = entry["at"] if newest is None else max(newest, entry["at"])
+                if stale:
+                    stale_fields.append(name)
+            elif not name.endswith("_change_24h"):
+                null_fields.append(name)
+            if feed.name == "us_indices":
+                symbol = name.split(":", 1)[1]
+                indices[symbol] = _index_entry(value, stale, (record.get("missing") or {}).get(name))
+            else:
+                summary[name] = value
+
+    summary["btc_rsi_14"] = summary.get("btc_rsi_14")
+    summary["rsi_14"] = summary["btc_rsi_14"]  # alias for clients of the old API
+    if summary.get("fng_value") is not None:
+        summary["fng_value"] = int(summary["fng_value"])
+    summary["us_stock_indices"] = {symbol: indices[symbol] for symbol in INDEX_SYMBOLS}
+    if not source_enabled("finnhub"):
+        for entry in summary["us_stock_indices"].values():
+            if entry["price"] is None:
+                entry["status"] = "disabled"
+    summary["data_sources"] = _data_sources(stored, served_by, now)
+    summary["partial_failure"] = bool(null_fields or stale_fields)
+    summary["fetch_duration_ms"] = fetch_duration_ms
+    summary["last_updated"] = rfc3339(newest)
+    summary["timestamp"] = rfc3339(now)
+    summary["mode"] = settings.DATA_MODE
+    return {key: summary[key] for key in SUMMARY_KEYS}
+
+
+def _index_entry(value: dict | None, stale: bool, missing: str | None) -> dict[str, Any]:
+    if value is None:
+        entry = {"price": None, "change": None, "change_percent": None, "status": "failed"}
+        if missing:
+            entry["error"] = missing
+        return entry
+    return {**value, "status": "stale" if stale else "ok"}
+
+
+def _data_sources(stored: dict[str, dict | None], served_by: dict[str, list[bool]], now: float) -> dict[str, Any]:
+    sources: dict[str, Any] = {}
+    for source in UPSTREAMS:
+        record = stored[SOURCE_RECORD.format(name=source)]
+        if not source_enabled(source):
+            key_setting = UPSTREAMS[source][2]
+            sources[source] = {"status": "disabled", "updated_at": None, "error": f"{key_setting} is not set"}
+            continue
+        if record is None:
+            continue  # never called (a fallback nobody needed yet)
+        status = record["status"]
+        served = served_by.get(source, [])
+        if status == "failed" and served:
+            status = "stale"  # its last good values are still shown
+        elif status == "ok" and served and all(served):
+            status = "stale"  # it worked, but not recently
+        success_at = record.get("success_at")
+        sources[source] = {
+            "status": status,
+            "updated_at": rfc3339(success_at),
+            "error": record.get("error"),
+            "age_s": None if success_at is None else round(now - success_at, 1),
+        }
+    return sources
+
+
+SUMMARY_KEYS = (
+    *(f"{coin}_{suffix}" for coin in COINS for suffix in ("price_usd", "change_24h")),
+    "market_cap_usd",
+    "volume_24h_usd",
+    "market_cap_change_percentage_24h_usd",
+    "btc_market_cap_percentage",
+    "eth_market_cap_percentage",
+    "fng_value",
+    "btc_rsi_14",
+    "rsi_14",
+    "us_stock_indices",
+    "data_sources",
+    "partial_failure",
+    "fetch_duration_ms",
+    "last_updated",
+    "timestamp",
+    "mode",
+)
+
+
+def summary_fingerprint(summary: dict[str, Any]) -> str:
+    """Hash of what a reader cares about: values and statuses, not the clock-driven fields."""
+    content = {k: v for k, v in summary.items() if k not in ("timestamp", "fetch_duration_ms", "last_updated")}
+    content["data_sources"] = {
+        name: {"status": s["status"], "error": s["error"]} for name, s in summary["data_sources"].items()
+    }
+    return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+
+
+# --- the refresh ----------------------------------------------------------------------------
+def feeds_due(*, now: float | None = None) -> list[str]:
+    """Feeds whose last attempt is at least one interval old (or that were never fetched)."""
+    now = time.time() if now is None else now
+    stored = ingest_records(names=[FEED_RECORD.format(name=n) for n in FEEDS])
+    due = []
+    for name, feed in FEEDS.items():
+        record = stored[FEED_RECORD.format(name=name)]
+        # A little slack so a beat tick that lands a hair early still counts.
+        if record is None or now - record["attempt_at"] >= feed.interval - 0.5:
+            due.append(name)
+    return due
+
+
+def _fetch_locked(name: str) -> FeedResult | None:
+    """Fetch one feed unless another process is already fetching it (then None)."""
+    try:
+        lock = redis_client().lock(FEED_LOCK.format(name=name), timeout=settings.CELERY_TASK_TIME_LIMIT)
+        acquired = lock.acquire(blocking=False)
+    except REDIS_DOWN_ERRORS:
+        lock, acquired = None, True  # no shared lock without Redis; the quota guard refuses calls anyway
+    if not acquired:
+        log.info("feed %s is being fetched by another run: skipped", name)
+        return None
+    try:
+        return FEEDS[name].fetch(Deadline(settings.UPSTREAM_FETCH_BUDGET))
+    finally:
+        if lock is not None:
+            try:
+                lock.release()
+            except (redis.exceptions.LockError, *REDIS_DOWN_ERRORS):
+                log.warning("feed %s lock expired before the fetch ended", name)
+
+
+def _fetch(names: list[str]) -> dict[str, FeedResult]:
+    if not names:
+        return {}
+    # Feeds are fetched in parallel so the run lasts as long as the slowest feed's budget.
+    with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="feed") as pool:
+        results = dict(zip(names, pool.map(_fetch_locked, names), strict=True))
+    return {name: result for name, result in results.items() if result is not None}
+
+
+def _btc_tick(results: dict[str, FeedResult], now: float) -> None:
+    prices = results.get("prices")
+    if prices is None or "btc_price_usd" not in prices.values:
+        return
+    change = prices.values.get("btc_change_24h", (None, None))[0]
+    btc_price_store(price_usd=prices.values["btc_price_usd"][0], change_24h=change, last_updated=rfc3339(now))
+
+
+def _refresh(sources: list[str] | None) -> tuple[dict[str, Any], bool]:
+    """Fetch, keep, build. Returns the summary and whether it differs from the last one stored."""
+    names = feeds_due() if sources is None else list(dict.fromkeys(sources))
+    unknown = [name for name in names if name not in FEEDS]
+    if unknown:
+        raise ValueError(f"unknown feed(s) {unknown}; known: {sorted(FEEDS)}")
+    started = time.monotonic()
+    results = _fetch(names)
+    duration_ms = round((time.monotonic() - started) * 1000)
+    now = time.time()
+    _results_keep(results, now)
+    _btc_tick(results, now)
+    summary = summary_build(now=now, fetch_duration_ms=duration_ms)
+    fingerprint = summary_fingerprint(summary)
+    previous = ingest_records(names=[FINGERPRINT_RECORD])[FINGERPRINT_RECORD]
+    changed = previous is None or previous.get("hash") != fingerprint
+    if changed:
+        ingest_record_store(name=FINGERPRINT_RECORD, record={"hash": fingerprint}, ttl=SOURCE_RECORD_TTL)
+    return summary, changed
+
+
+def summary_refresh(*, sources: list[str] | None = None) -> dict[str, Any]:
+    """Fetch the due feeds (or the named ones: prices, global, fear_greed, rsi, us_indices), merge
+    them with the kept results, append the summary to the stream if it changed, and return it."""
+    try:
+        lock = redis_client().lock(MERGE_LOCK, timeout=settings.CELERY_TASK_TIME_LIMIT, blocking_timeout=5)
+        lock_ok = lock.acquire()
+    except REDIS_DOWN_ERRORS:
+        lock, lock_ok = None, False
+    try:
+        summary, changed = _refresh(sources)
+        if changed:
+            summary_store(summary=summary)
+            SUMMARY_WRITES.inc()
+        return summary
+    finally:
+        if lock is not None and lock_ok:
+            try:
+                lock.release()
+            except (redis.exceptions.LockError, *REDIS_DOWN_ERRORS):
+                log.warning("summary merge lock expired before the refresh ended")
+
+
+def summary_load() -> dict[str, Any] | None:
+    """Loader for `summary_latest(loader=...)` when the stream is empty: fetch what is due and
+    return the summary without appending it (the caller does); None when nothing is known."""
+    summary, _ = _refresh(None)
+    known = any(summary[key] is not None for key in SUMMARY_KEYS if key.endswith("_price_usd"))
+    return summary if known else None

@@ -1,0 +1,70 @@
+"""Beat leadership: exactly one Celery beat per Redis, whatever starts it.
+
+The launcher's pidfile stops a second beat on the same host; this stops one on another host or
+with another pidfile. At `beat_init` the beat takes a Redis lock (renewed by a daemon thread,
+which also records the `beat` heartbeat for /health) or exits with an error. With the lock held
+it queues one `refresh_all`, so a fresh stack has a complete summary without waiting an hour for
+the RSI entry's first tick.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+import redis
+from celery.signals import beat_init
+
+from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.services import heartbeat_record
+
+log = logging.getLogger(__name__)
+
+BEAT_LOCK = "cryptodash:lock:beat"
+# A beat killed with SIGKILL frees the lock this long after its last renewal.
+BEAT_LOCK_TTL = 30
+RENEW_EVERY = 10
+
+
+class BeatAlreadyRunning(SystemExit):
+    """Raised from beat_init: Celery lets SystemExit through and the beat process exits."""
+
+
+def beat_lock_acquire() -> redis.lock.Lock | None:
+    """The beat lock if this process got it, None if another beat holds it."""
+    lock = redis_client().lock(BEAT_LOCK, timeout=BEAT_LOCK_TTL, thread_local=False)
+    token = f"{socket.gethostname()}:{os.getpid()}".encode()
+    return lock if lock.acquire(blocking=False, token=token) else None
+
+
+def _renew(lock: redis.lock.Lock) -> None:
+    stop = threading.Event()
+    while not stop.wait(RENEW_EVERY):
+        try:
+            lock.reacquire()
+            heartbeat_record(name="beat")
+        except redis.exceptions.LockNotOwnedError:
+            log.critical("beat lock lost to another beat: exiting")
+            os._exit(3)  # another beat leads now; two would double every fetch
+        except REDIS_DOWN_ERRORS as exc:
+            log.warning("beat lock not renewed, Redis unreachable: %s", exc)
+
+
+def on_beat_init(**_: object) -> None:
+    lock = beat_lock_acquire()
+    if lock is None:
+        holder = redis_client().get(BEAT_LOCK)
+        message = f"another celery beat holds {BEAT_LOCK} ({holder.decode() if holder else 'unknown'}): exiting"
+        log.error(message)
+        raise BeatAlreadyRunning(message)
+    heartbeat_record(name="beat")
+    threading.Thread(target=_renew, args=(lock,), name="beat-lock", daemon=True).start()
+    from islands.external_apis.tasks import refresh_all
+
+    refresh_all.delay()
+
+
+def connect() -> None:
+    beat_init.connect(on_beat_init, dispatch_uid="external_apis.beat_leader", weak=False)

@@ -1,0 +1,21 @@
+"""Celery tasks of the external_apis island: thin, synchronous adapters over the services.
+
+Overlap is prevented in the service (a Redis lock per feed); time limits come from settings
+(CELERY_TASK_SOFT_TIME_LIMIT/TIME_LIMIT) and the fetch budget keeps a run well inside them.
+"""
+
+from celery import shared_task
+
+from islands.external_apis.services import summary_refresh
+
+
+@shared_task(ignore_result=True)
+def feed_refresh(*, feed: str) -> None:
+    """Scheduled by beat, one entry per feed (settings.INGEST_INTERVALS)."""
+    summary_refresh(sources=[feed])
+
+
+@shared_task(ignore_result=True)
+def refresh_all() -> None:
+    """Fetch every feed that is due: queued by the dashboard's refresh button and at beat start."""
+    summary_refresh()
