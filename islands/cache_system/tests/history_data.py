@@ -62,7 +62,7 @@ def demo_history_write(
     price = 95_000.0
     rows: list[StreamEntry] = []
     tail: list[StreamEntry] = []
-    for n in range(count, 0, -1):
+    for n in range(count - 1, -1, -1):
         ms = now_ms - n * step_ms
         price *= 1 + rng.gauss(0, 0.0015)
         entry = StreamEntry(id=f"{ms}-0", type="dashboard_update", data=summary_at(i=count - n, btc=round(price, 2)))
