@@ -46,11 +46,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "channels",
     "islands.shared_components",
     "islands.cache_system",
     "islands.external_apis",
     "islands.dashboard",
+    "islands.crypto_reports",
 ]
 
 MIDDLEWARE = [

@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("islands.dashboard.urls")),
+    path("", include("islands.crypto_reports.urls")),
 ]

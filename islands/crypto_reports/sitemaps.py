@@ -1,0 +1,40 @@
+"""Sitemap entries for the report pages (django.contrib.sitemaps)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from islands.crypto_reports.models import Report
+from islands.crypto_reports.selectors import report_latest, report_sitemap_entries
+
+
+class ReportSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.7
+
+    def items(self) -> list[Report]:
+        return list(report_sitemap_entries())
+
+    def lastmod(self, item: Report) -> datetime:
+        return item.created_at
+
+
+class ReportListSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.8
+
+    def items(self) -> list[str]:
+        return ["crypto_reports:list"]
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+    def lastmod(self, item: str) -> datetime | None:
+        latest = report_latest()
+        return latest.created_at if latest else None
+
+
+SITEMAPS = {"reports": ReportSitemap, "report-pages": ReportListSitemap}

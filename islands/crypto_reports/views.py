@@ -1,0 +1,198 @@
+"""Report pages: latest, by id, list, print view, the isolated report document, robots.txt.
+
+Thin adapters over selectors.py and document.py. The site's pages show only escaped text taken
+from a report (title, table of contents); the report itself reaches the browser solely through
+the sandboxed document route. Responses carry Cache-Control and an ETag, and a conditional GET
+gets 304.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.http import ConditionalGetMiddleware
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.decorators import decorator_from_middleware
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from islands.crypto_reports.content import outline_read
+from islands.crypto_reports.document import (
+    LANGUAGES,
+    THEMES,
+    document_build,
+    frame_url,
+    html_for,
+    language_choose,
+    languages_available,
+    report_fingerprint,
+)
+from islands.crypto_reports.models import Report
+from islands.crypto_reports.selectors import report_get, report_latest, report_page
+
+# Pages may change when a report is added or edited: short freshness, then revalidate by ETag.
+PAGE_MAX_AGE = 60
+# A document URL carries the content fingerprint (?v=), so a matching one never changes.
+DOCUMENT_MAX_AGE = 86_400
+
+conditional = decorator_from_middleware(ConditionalGetMiddleware)
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+def _cached(max_age: int) -> Callable:
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.has_header("Cache-Control"):
+                patch_cache_control(response, public=True, max_age=max_age)
+            return response
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorate
+
+
+def _report_or_404(report_id: int) -> Report:
+    report = report_get(report_id=report_id)
+    if report is None:
+        raise Http404("No report with this id.")
+    return report
+
+
+def _versions(report: Report) -> list[dict]:
+    available = languages_available(report)
+    versions = []
+    for code in LANGUAGES:
+        outline = outline_read(html_for(report, code))
+        versions.append(
+            {
+                "code": code,
+                "name": LANGUAGE_NAMES[code],
+                "available": code in available,
+                "title": outline.title,
+                "sections": outline.sections,
+            }
+        )
+    return versions
+
+
+def _report_response(request: HttpRequest, report: Report, *, canonical: str) -> HttpResponse:
+    wanted = get_language()
+    lang = language_choose(report, wanted)
+    theme = getattr(request, "theme", "light")
+    versions = _versions(report)
+    context = {
+        "nav": "reports",
+        "report": report,
+        "report_lang": lang,
+        "missing_language": wanted if wanted != lang else None,
+        "versions": versions,
+        "show_language_toggle": len(languages_available(report)) > 1,
+        "title": next(v["title"] for v in versions if v["code"] == lang),
+        "frame_src": frame_url(report, lang=lang, theme=theme),
+        "print_url": reverse("crypto_reports:print", kwargs={"report_id": report.id}) + f"?report_lang={lang}",
+        "canonical_url": request.build_absolute_uri(canonical),
+        "live_fields": LIVE_FIELDS,
+    }
+    return render(request, "crypto_reports/report.html", context)
+
+
+# The live tiles beside a report: filled and kept current by static/js/live.js (data-field).
+LIVE_FIELDS = (
+    ("btc_price_usd", "btc_change_24h", "BTC", "price"),
+    ("eth_price_usd", "eth_change_24h", "ETH", "price"),
+    ("sol_price_usd", "sol_change_24h", "SOL", "price"),
+    ("market_cap_usd", "market_cap_change_percentage_24h_usd", "market_cap", "usd_compact"),
+    ("fng_value", None, "fng", "int"),
+)
+
+
+@require_safe
+@conditional
+@_cached(PAGE_MAX_AGE)
+def report_latest_view(request: HttpRequest) -> HttpResponse:
+    report = report_latest()
+    if report is None:
+        return render(request, "crypto_reports/empty.html", {"nav": "reports"}, status=404)
+    return _report_response(request, report, canonical=report.get_absolute_url())
+
+
+@require_safe
+@conditional
+@_cached(PAGE_MAX_AGE)
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report_or_404(report_id)
+    return _report_response(request, report, canonical=report.get_absolute_url())
+
+
+@require_safe
+@conditional
+@_cached(PAGE_MAX_AGE)
+def report_list(request: HttpRequest) -> HttpResponse:
+    page = report_page(page=request.GET.get("page"))
+    lang = get_language()
+    items = [{"item": item, "title": item.title(lang)} for item in page.items]
+    canonical = reverse("crypto_reports:list") + (f"?page={page.number}" if page.number > 1 else "")
+    context = {
+        "nav": "reports",
+        "page": page,
+        "items": items,
+        "canonical_url": request.build_absolute_uri(canonical),
+    }
+    return render(request, "crypto_reports/list.html", context)
+
+
+def _document_response(request: HttpRequest, report: Report, *, lang: str, theme: str, mode: str) -> HttpResponse:
+    document = document_build(request, report=report, lang=lang, theme=theme, mode=mode)
+    context = {"document": document, "report": report, "title": document.config["title"]}
+    response = render(request, "crypto_reports/document.html", context)
+    response["Content-Security-Policy"] = document.csp
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+@conditional
+def report_document(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The report's own HTML/CSS/JS, for the sandboxed iframe of the report page."""
+    report = _report_or_404(report_id)
+    lang = language_choose(report, request.GET.get("report_lang"))
+    theme = request.GET.get("report_theme")
+    response = _document_response(request, report, lang=lang, theme=theme if theme in THEMES else "light", mode="frame")
+    # The one route that may be framed, and only by this site's pages.
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    fresh = request.GET.get("v") == report_fingerprint(report)
+    patch_cache_control(response, public=True, max_age=DOCUMENT_MAX_AGE if fresh else PAGE_MAX_AGE)
+    return response
+
+
+@require_safe
+@conditional
+@_cached(PAGE_MAX_AGE)
+def report_print(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The print-optimised A4 page; a top-level document under the same sandboxing CSP."""
+    report = _report_or_404(report_id)
+    lang = language_choose(report, request.GET.get("report_lang") or get_language())
+    return _document_response(request, report, lang=lang, theme="light", mode="print")
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    sitemap = request.build_absolute_uri(reverse("crypto_reports:sitemap"))
+    lines = (
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        # Report documents are fragments of the report pages, not pages of their own.
+        "Disallow: /crypto_report/*/document",
+        f"Sitemap: {sitemap}",
+    )
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
