@@ -51,11 +51,14 @@ INSTALLED_APPS = [
     "islands.shared_components",
     "islands.cache_system",
     "islands.external_apis",
+    "islands.health_system",
     "islands.dashboard",
     "islands.crypto_reports",
 ]
 
 MIDDLEWARE = [
+    # First, so the latency it records covers every other middleware.
+    "islands.health_system.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -243,6 +246,22 @@ CELERY_BEAT_SCHEDULE.update(
         for feed, interval in INGEST_INTERVALS.items()
     }
 )
+
+# --- Dashboard and health (dashboard, health_system islands) -----------------------------------
+# A summary with no newer stream entry for this long is shown as stale (tiles, banner, API).
+SUMMARY_STALE_AFTER = env_float("SUMMARY_STALE_AFTER", 60.0, minimum=1.0)
+# Cached page bodies are re-rendered at least this often, so the age they show stays near the truth.
+PAGE_RENDER_MAX_AGE = env_float("PAGE_RENDER_MAX_AGE", 5.0, minimum=0.0)
+# POST /api/crypto/dashboard-summary/refresh: at most this many per client per window (seconds).
+REFRESH_RATE_LIMIT = env_int("REFRESH_RATE_LIMIT", 3, minimum=1)
+REFRESH_RATE_WINDOW = env_int("REFRESH_RATE_WINDOW", 60, minimum=1)
+# /health: the beat->worker heartbeat is written every 10 s; older than this means Celery is sick.
+HEALTH_CELERY_MAX_AGE = env_float("HEALTH_CELERY_MAX_AGE", 35.0, minimum=1.0)
+HEALTH_RELAY_MAX_AGE = env_float("HEALTH_RELAY_MAX_AGE", 30.0, minimum=1.0)
+HEALTH_BACKUP_MAX_AGE = env_float("HEALTH_BACKUP_MAX_AGE", 120.0, minimum=1.0)
+# A worker ping waits at most this long; its answer is reused for HEALTH_WORKER_PING_TTL seconds.
+HEALTH_WORKER_PING_TIMEOUT = env_float("HEALTH_WORKER_PING_TIMEOUT", 0.5, minimum=0.05)
+HEALTH_WORKER_PING_TTL = env_float("HEALTH_WORKER_PING_TTL", 5.0, minimum=0.0)
 
 # --- i18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("islands.dashboard.urls")),
+    path("", include("islands.health_system.urls")),
     path("", include("islands.crypto_reports.urls")),
 ]

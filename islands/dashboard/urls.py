@@ -1,8 +1,13 @@
 from django.urls import path
 
-from islands.dashboard import api_history, views
+from islands.dashboard import api, api_history, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("api/crypto/dashboard-summary", api.dashboard_summary, name="dashboard-summary"),
+    path("api/crypto/dashboard-summary/cached", api.dashboard_summary_cached, name="dashboard-summary-cached"),
+    path("api/crypto/dashboard-summary/refresh", api.dashboard_refresh, name="dashboard-summary-refresh"),
+    path("api/crypto/rate-limit-status", api.rate_limit_status, name="rate-limit-status"),
+    path("api/cache/stats", api.cache_stats_view, name="cache-stats"),
     path("api/crypto/history", api_history.crypto_history, name="crypto-history"),
 ]

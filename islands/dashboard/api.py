@@ -1,0 +1,120 @@
+"""The dashboard's JSON API (SPEC §6): thin views over the selectors and services.
+
+Never an upstream call inside a request: the summary comes from the stream (503 with a reason
+when nothing was ever fetched), and a refresh only queues the ingest task.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from islands.cache_system.selectors import cache_stats, summary_cached, summary_latest
+from islands.dashboard.http import api_methods, json_error, params_check, reply_response
+from islands.dashboard.pages import summary_document, summary_render
+from islands.dashboard.selectors import summary_fields
+from islands.dashboard.services import refresh_request
+from islands.dashboard.serving import API_VARY, api_cache, page_cache, reply_build, summary_rendered
+from islands.external_apis import selectors as external_selectors
+
+NO_DATA_REASON = (
+    "no market data has been fetched yet; the first ingest run stores it within seconds, "
+    "and POST /api/crypto/dashboard-summary/refresh queues one now"
+)
+
+
+def _no_data() -> JsonResponse:
+    response = json_error(503, "no data yet", reason=NO_DATA_REASON)
+    response["Retry-After"] = "10"
+    return response
+
+
+def _client_address(request: HttpRequest) -> str:
+    # Behind a proxy every client would share its address; the proxy must then pass the real one
+    # in REMOTE_ADDR (e.g. granian/uvicorn --forwarded-allow-ips), which is what this reads.
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+@api_methods("GET")
+def dashboard_summary(request: HttpRequest) -> HttpResponse:
+    if bad := params_check(request, allowed=("fields",)):
+        return bad
+    fields = None
+    if "fields" in request.GET:
+        fields = [name.strip() for name in request.GET["fields"].split(",") if name.strip()]
+        unknown = sorted(set(fields) - set(summary_fields()))
+        if not fields or unknown:
+            return json_error(
+                400,
+                f"unknown summary field(s): {', '.join(unknown) or '(empty list)'}",
+                fields=list(summary_fields()),
+            )
+    snapshot = summary_latest()
+    if snapshot is None:
+        return _no_data()
+    rendered = summary_render(snapshot=snapshot, fields=fields) if fields else summary_rendered(snapshot=snapshot)
+    reply = reply_build(
+        rendered,
+        head=request.method == "HEAD",
+        accept_encoding=request.headers.get("Accept-Encoding"),
+        if_none_match=request.headers.get("If-None-Match"),
+        if_modified_since=request.headers.get("If-Modified-Since"),
+        vary=API_VARY,
+    )
+    return reply_response(reply)
+
+
+@api_methods("GET")
+def dashboard_summary_cached(request: HttpRequest) -> HttpResponse:
+    if bad := params_check(request):
+        return bad
+    snapshot = summary_cached()
+    if snapshot is None:
+        return json_error(
+            503,
+            "cache empty",
+            reason="no summary in the cache tiers (entries expire after CACHE_TTL_REALTIME seconds); "
+            "GET /api/crypto/dashboard-summary reads the stream",
+        )
+    return JsonResponse(summary_document(snapshot=snapshot), json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt  # a JSON API without cookies-based auth; abuse is bounded by the per-client limit
+@api_methods("POST")
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    if bad := params_check(request):
+        return bad
+    if request.body.strip():
+        return json_error(400, "this endpoint takes no request body")
+    outcome = refresh_request(client=_client_address(request))
+    if outcome.status == "rate_limited":
+        response = json_error(
+            429, "too many refresh requests", retry_after=outcome.retry_after, reason="per-client refresh limit"
+        )
+        response["Retry-After"] = str(outcome.retry_after)
+        return response
+    if outcome.status == "unavailable":
+        response = json_error(503, "refresh not queued", reason=outcome.reason)
+        response["Retry-After"] = "5"
+        return response
+    return JsonResponse({"status": "queued", "task_id": outcome.task_id}, status=202)
+
+
+@api_methods("GET")
+def rate_limit_status(request: HttpRequest) -> HttpResponse:
+    if bad := params_check(request):
+        return bad
+    return JsonResponse(external_selectors.rate_limit_status(), json_dumps_params={"ensure_ascii": False})
+
+
+@api_methods("GET")
+def cache_stats_view(request: HttpRequest) -> HttpResponse:
+    if bad := params_check(request):
+        return bad
+    stats = cache_stats()
+    # Tier counters live in each process: say which one answered.
+    stats["process"] = {"pid": os.getpid()}
+    stats["rendered"] = {"page": page_cache.stats(), "summary_api": api_cache.stats()}
+    return JsonResponse(stats, json_dumps_params={"ensure_ascii": False})

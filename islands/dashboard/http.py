@@ -1,0 +1,51 @@
+"""Small HTTP helpers of the dashboard's JSON API: JSON errors, allowed methods, strict query checks."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from islands.dashboard.serving import Reply
+
+
+def json_error(status: int, message: str, **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def api_methods(*methods: str) -> Callable:
+    """405 with a JSON message and an Allow header for any other method (HEAD comes with GET)."""
+    allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
+    allow_header = ", ".join(sorted(allowed))
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                response = json_error(405, f"method {request.method} not allowed; use {allow_header}")
+                response["Allow"] = allow_header
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def params_check(request: HttpRequest, allowed: Iterable[str] = ()) -> JsonResponse | None:
+    """400 naming the first query parameter the endpoint does not take; None when all are known."""
+    allowed = set(allowed)
+    for name in request.GET:
+        if name not in allowed:
+            takes = ", ".join(sorted(allowed)) or "none"
+            return json_error(400, f"unknown query parameter {name!r}; this endpoint takes: {takes}")
+    return None
+
+
+def reply_response(reply: Reply) -> HttpResponse:
+    response = HttpResponse(reply.body, status=reply.status)
+    for name, value in reply.headers:
+        response[name] = value
+    return response

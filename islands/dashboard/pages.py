@@ -1,0 +1,116 @@
+"""What `/` and the summary API put in their bodies, rendered from a SummarySnapshot.
+
+Shared by the Django views and the ASGI fast path (islands/dashboard/fastpath.py), so both serve
+the same bytes. Rendering reads no stream and calls no upstream: the caller passes the snapshot.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
+
+from islands.cache_system.selectors import SummarySnapshot
+from islands.dashboard.rendered import Rendered, rendered_build
+from islands.dashboard.selectors import (
+    SOURCE_GROUPS,
+    dashboard_tiles,
+    fng_label,
+    rsi_label,
+    source_rows,
+    summary_is_stale,
+)
+from islands.shared_components.context_processors import site_context
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+HISTORY_CHART_TEMPLATE = "dashboard/_history_chart.html"
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _client_strings() -> dict[str, Any]:
+    """Labels the page's script needs in the active language."""
+    return {
+        "source_groups": SOURCE_GROUPS,
+        "no_value": gettext("no value in the latest summary"),
+        "labels": {
+            "stale": gettext("stale"),
+            "unknown": gettext("unknown"),
+            "extreme_fear": gettext("Extreme fear"),
+            "fear": gettext("Fear"),
+            "neutral": gettext("Neutral"),
+            "greed": gettext("Greed"),
+            "extreme_greed": gettext("Extreme greed"),
+            "overbought": gettext("Overbought"),
+            "oversold": gettext("Oversold"),
+        },
+    }
+
+
+def home_context(*, snapshot: SummarySnapshot | None, theme: str, now: float) -> dict[str, Any]:
+    context = {
+        **site_context(theme=theme, simulated=bool(snapshot and snapshot.data.get("mode") == "simulated")),
+        "nav": "dashboard",
+        "snapshot": snapshot,
+        "client_strings": _client_strings(),
+        "live_js": finders.find("js/live.js") is not None,
+    }
+    if snapshot is None:
+        return context
+    data = snapshot.data
+    context.update(
+        {
+            "tiles": dashboard_tiles(snapshot=snapshot),
+            "age_seconds": max(0.0, now - snapshot.stored_at),
+            "summary_stale": summary_is_stale(snapshot=snapshot, now=now),
+            "stale_after": settings.SUMMARY_STALE_AFTER,
+            "dominance": {"btc": data.get("btc_market_cap_percentage"), "eth": data.get("eth_market_cap_percentage")},
+            "fng_label": fng_label(data.get("fng_value")),
+            "rsi_label": rsi_label(data.get("btc_rsi_14")),
+            "sources": source_rows(snapshot=snapshot),
+            "history_chart_template": HISTORY_CHART_TEMPLATE if _template_exists(HISTORY_CHART_TEMPLATE) else None,
+        }
+    )
+    return context
+
+
+def home_render(*, snapshot: SummarySnapshot | None, lang: str, theme: str) -> Rendered:
+    """The home page in `lang` and `theme`; "no data yet" when snapshot is None."""
+    now = time.time()
+    with translation.override(lang):
+        html = render_to_string("dashboard/home.html", home_context(snapshot=snapshot, theme=theme, now=now))
+    return rendered_build(
+        status=200,
+        content_type=HTML,
+        body=html.encode(),
+        last_modified=snapshot.stored_at if snapshot else now,
+    )
+
+
+def summary_document(*, snapshot: SummarySnapshot, fields: list[str] | None = None) -> dict[str, Any]:
+    """The summary as the API returns it, with its stream id and whether it is stale."""
+    data = snapshot.data if fields is None else {name: snapshot.data.get(name) for name in fields}
+    return {**data, "stream_id": snapshot.stream_id, "stale": summary_is_stale(snapshot=snapshot)}
+
+
+def summary_render(*, snapshot: SummarySnapshot, fields: list[str] | None = None) -> Rendered:
+    return rendered_build(
+        status=200,
+        content_type=JSON,
+        body=orjson.dumps(summary_document(snapshot=snapshot, fields=fields)),
+        last_modified=snapshot.stored_at,
+    )

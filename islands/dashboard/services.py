@@ -1,0 +1,59 @@
+"""Writes of the dashboard island: queueing an ingest run on behalf of a client, rate limited.
+
+The page and the summary API never fetch upstream themselves: a client that wants fresher data
+asks for a refresh, which queues external_apis' `refresh_all` task and returns at once. The limit
+is global across web processes (a moving window in Redis, through cache_system's client).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from limits import RateLimitItemPerSecond
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.external_apis.tasks import refresh_all
+
+log = logging.getLogger(__name__)
+
+LIMITS_PREFIX = "cryptodash:limits:refresh"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    status: str  # queued | rate_limited | unavailable
+    retry_after: int | None = None
+    task_id: str | None = None
+    reason: str | None = None
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    client = redis_client()
+    storage = RedisStorage(settings.REDIS_URL, connection_pool=client.connection_pool, key_prefix=LIMITS_PREFIX)
+    return MovingWindowRateLimiter(storage)
+
+
+def refresh_request(*, client: str) -> RefreshOutcome:
+    """Queue one ingest run for `client` unless it used up REFRESH_RATE_LIMIT in the window."""
+    item = RateLimitItemPerSecond(settings.REFRESH_RATE_LIMIT, settings.REFRESH_RATE_WINDOW)
+    try:
+        limiter = _limiter()
+        if not limiter.hit(item, client):
+            reset = limiter.get_window_stats(item, client).reset_time
+            return RefreshOutcome(status="rate_limited", retry_after=max(1, math.ceil(reset - time.time())))
+    except REDIS_DOWN_ERRORS as exc:
+        log.warning("refresh rate limiter unavailable: %s", exc.__class__.__name__)
+        return RefreshOutcome(status="unavailable", reason="the rate limiter's store (Redis) is unreachable")
+    try:
+        # retry=False: with the broker down, answer now instead of retrying inside the request.
+        result = refresh_all.apply_async(retry=False, expires=settings.REFRESH_RATE_WINDOW)
+    except Exception as exc:  # kombu raises transport-specific errors
+        log.warning("could not queue refresh_all: %s", exc.__class__.__name__)
+        return RefreshOutcome(status="unavailable", reason="the task queue is unreachable")
+    return RefreshOutcome(status="queued", task_id=result.id)

@@ -1,0 +1,1 @@
+"""health_system island (L4): /health, /health/live and /metrics."""

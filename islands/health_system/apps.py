@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HealthSystemConfig(AppConfig):
+    name = "islands.health_system"
+    label = "health_system"
+    verbose_name = "Health system"
