@@ -174,8 +174,25 @@ class SourceGuard:
                 or deadline.remaining() < state.upcoming_sleep + MIN_ATTEMPT_S
             )
 
+        sent: list[UpstreamError] = []
+
+        def attempt() -> T:
+            try:
+                return self._attempt(lambda: request(deadline), cost)
+            except (QuotaExhausted, SkippedByCooldown, BreakerOpen):
+                raise
+            except UpstreamError as exc:
+                sent.append(exc)
+                raise
+
         retrying = Retrying(retry=retry_if_exception(retryable), wait=wait, stop=stop, reraise=True)
-        return retrying(self._attempt, lambda: request(deadline), cost)
+        try:
+            return retrying(attempt)
+        except QuotaExhausted:
+            if sent:
+                # A retry the quota refused: what the upstream said last is the real outcome.
+                raise sent[-1] from None
+            raise
 
 
 _guards: dict[tuple[int, str], SourceGuard] = {}

@@ -27,7 +27,7 @@ from islands.external_apis.clients.types import COINS, INDEX_SYMBOLS
 from islands.external_apis.errors import UpstreamError
 from islands.external_apis.feeds import FEEDS, UPSTREAMS, Feed, FeedResult, source_enabled
 from islands.external_apis.metrics import SUMMARY_WRITES
-from islands.external_apis.resilience import QuotaExhausted
+from islands.external_apis.resilience import QuotaExhausted, SkippedByCooldown
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +79,16 @@ def _results_keep(results: dict[str, FeedResult], now: float) -> None:
         record = _feed_record_merge(feed, stored[FEED_RECORD.format(name=feed_name)], result, now)
         ingest_record_store(name=FEED_RECORD.format(name=feed_name), record=record, ttl=feed.ttl)
         for source, error in result.outcomes.items():
-            if isinstance(error, QuotaExhausted):
-                # Nothing was sent: what the upstream last said still stands.
+            key = SOURCE_RECORD.format(name=source)
+            previous = stored[key]
+            if isinstance(error, QuotaExhausted) or (
+                isinstance(error, SkippedByCooldown) and previous and previous["status"] == "rate_limited"
+            ):
+                # Nothing was sent: what the upstream last said (its 429 and reason) still stands.
                 log.info("%s not called this run: %s", source, error.reason)
                 continue
-            key = SOURCE_RECORD.format(name=source)
-            ingest_record_store(name=key, record=_source_record(stored[key], error, now), ttl=SOURCE_RECORD_TTL)
+            stored[key] = _source_record(previous, error, now)
+            ingest_record_store(name=key, record=stored[key], ttl=SOURCE_RECORD_TTL)
             if error is not None:
                 log.warning("%s failed (%s): %s", source, error.status, error.reason)
 

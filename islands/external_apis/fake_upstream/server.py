@@ -38,8 +38,9 @@ def scenarios_load() -> dict[str, dict[str, Any]]:
 class Route:
     """One key of scenarios.json: `METHOD /path[?param=value]` ('*' matches any value)."""
 
-    def __init__(self, key: str, answers: Any) -> None:
+    def __init__(self, key: str, answers: Any, rank: int) -> None:
         self.key = key
+        self.rank = rank
         self.method, _, target = key.partition(" ")
         self.path, _, condition = target.partition("?")
         self.param, _, self.value = condition.partition("=")
@@ -50,13 +51,13 @@ class Route:
         if method != self.method or path != self.path:
             return None
         if not self.param:
-            return 0
+            return 10 * self.rank
         values = query.get(self.param)
         if not values:
             return None
         if self.value == "*":
-            return 1
-        return 2 if values[0] == self.value else None
+            return 10 * self.rank + 1
+        return 10 * self.rank + 2 if values[0] == self.value else None
 
 
 class RandomWalk:
@@ -131,10 +132,14 @@ class FakeUpstream:
     def scenario_set(self, name: str) -> None:
         if name not in self.scenarios:
             raise KeyError(name)
-        routes = {**self.scenarios["normal"], **self.scenarios[name]}
+        overrides = self.scenarios[name]
+        # The scenario's own routes win over "normal" ones, however specific those are
+        # (rate_limited's `symbol=*` must beat normal's `symbol=DIA`).
+        routes = [Route(key, answers, 1) for key, answers in overrides.items()]
+        routes += [Route(key, answers, 0) for key, answers in self.scenarios["normal"].items() if key not in overrides]
         with self.lock:
             self.scenario = name
-            self.routes = [Route(key, answers) for key, answers in routes.items()]
+            self.routes = routes
             self.counters.clear()
 
     def requests(self, *, since: int = 0, prefix: str | None = None) -> list[dict[str, Any]]:
