@@ -7,7 +7,7 @@ urlpatterns = [
     path("api/crypto/dashboard-summary", api.dashboard_summary, name="dashboard-summary"),
     path("api/crypto/dashboard-summary/cached", api.dashboard_summary_cached, name="dashboard-summary-cached"),
     path("api/crypto/dashboard-summary/refresh", api.dashboard_refresh, name="dashboard-summary-refresh"),
+    path("api/crypto/history", api_history.crypto_history, name="crypto-history"),
     path("api/crypto/rate-limit-status", api.rate_limit_status, name="rate-limit-status"),
     path("api/cache/stats", api.cache_stats_view, name="cache-stats"),
-    path("api/crypto/history", api_history.crypto_history, name="crypto-history"),
 ]
