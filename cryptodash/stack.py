@@ -204,6 +204,8 @@ def setup_commands() -> list[list[str]]:
         ["collectstatic", "--noinput", "--verbosity", "0"],
         # The embedded Redis starts empty: put the newest backed-up entries back into the streams.
         ["restore_streams"],
+        # Sample reports, only while crypto_report is empty (idempotent on every start).
+        ["seed_reports"],
     ]
 
 
