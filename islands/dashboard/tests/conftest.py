@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
@@ -79,14 +81,23 @@ def stored(summary) -> str:
 
 @pytest.fixture
 def asgi_get():
-    """Request the project's ASGI application (fast path + Django) like a server would."""
+    """Request the project's ASGI application (fast path + Django) like a server would.
+
+    Synchronous, on a thread with its own event loop: the browser tests' Playwright keeps a loop
+    running in the main thread for the whole session.
+    """
     from cryptodash.asgi import application
 
-    async def request(
+    async def call(path: str, method: str, headers: list[tuple[bytes, bytes]], body: bytes) -> dict[str, Any]:
+        communicator = HttpCommunicator(application, method, path, body=body, headers=headers)
+        return await communicator.get_response(timeout=5)
+
+    def request(
         path: str, *, method: str = "GET", headers: list[tuple[bytes, bytes]] | None = None, body: bytes = b""
     ) -> dict[str, Any]:
-        communicator = HttpCommunicator(application, method, path, body=body, headers=headers or [])
-        response = await communicator.get_response(timeout=5)
+        all_headers = [(b"host", b"127.0.0.1"), *(headers or [])]
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            response = pool.submit(asyncio.run, call(path, method, all_headers, body)).result()
         response["header_map"] = {k.decode().lower(): v.decode() for k, v in response["headers"]}
         return response
 
