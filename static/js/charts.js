@@ -98,7 +98,11 @@
       "aria-label": title || "chart",
       preserveAspectRatio: "xMidYMid meet",
       "class": "cd-chart"
-    }, { width: "100%", height: "auto", display: "block", overflow: "visible" });
+    }, {
+      width: "100%", height: "auto", display: "block", overflow: "visible",
+      // Grow with the container, but not so far that labels turn into headlines.
+      "max-width": Math.round(width * 1.35) + "px", margin: "0 auto"
+    });
     if (title) {
       var t = svgEl("title", {});
       t.textContent = title;
