@@ -32,3 +32,18 @@ def fake_upstream(settings) -> Iterator[FakeUpstream]:
 def calls(server: FakeUpstream, upstream: str) -> list[dict]:
     """The upstream requests the fake server logged for one prefix (control routes excluded)."""
     return server.requests(prefix=upstream)
+
+
+def process_env(server: FakeUpstream, redis_url: str, **extra: str) -> dict[str, str]:
+    """Environment for a celery beat/worker subprocess aimed at the fake upstream."""
+    import os
+
+    return {
+        **os.environ,
+        **server.base_urls(),
+        **FAKE_KEYS,
+        "REDIS_URL": redis_url,
+        "DATA_MODE": "simulated",
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        **extra,
+    }
