@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import orjson
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -81,13 +82,27 @@ def dashboard_summary_cached(request: HttpRequest) -> HttpResponse:
     return JsonResponse(summary_document(snapshot=snapshot), json_dumps_params={"ensure_ascii": False})
 
 
+def _body_check(request: HttpRequest) -> JsonResponse | None:
+    """The refresh takes no input: an empty body, an empty form or `{}`; anything else is a 400."""
+    message = "this endpoint takes no request body (send none, or {})"
+    if request.content_type == "application/json":
+        try:
+            parsed = orjson.loads(request.body) if request.body.strip() else {}
+        except orjson.JSONDecodeError:
+            return json_error(400, "request body is not valid JSON; " + message)
+        return None if parsed == {} else json_error(400, message)
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return json_error(400, message) if request.POST or request.FILES else None
+    return json_error(400, message) if request.body.strip() else None
+
+
 @csrf_exempt  # a JSON API without cookies-based auth; abuse is bounded by the per-client limit
 @api_methods("POST")
 def dashboard_refresh(request: HttpRequest) -> HttpResponse:
     if bad := params_check(request):
         return bad
-    if request.body.strip():
-        return json_error(400, "this endpoint takes no request body")
+    if bad := _body_check(request):
+        return bad
     outcome = refresh_request(client=_client_address(request))
     if outcome.status == "rate_limited":
         response = json_error(
