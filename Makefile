@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint format
+.PHONY: run demo test lint format
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(VENV)/.installed: requirements.txt
 ## Run the whole stack on http://127.0.0.1:8050 (Ctrl-C stops every process).
 run: $(VENV)/.installed
 	$(PY) -m cryptodash.stack run
+
+## The whole stack against the built-in fake upstream: no internet needed, data marked simulated.
+demo: $(VENV)/.installed
+	$(PY) -m cryptodash.stack demo
 
 ## Run lint and the whole test suite on a real Redis (embedded unless REDIS_URL is set).
 test: $(VENV)/.installed

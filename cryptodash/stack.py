@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -260,12 +261,21 @@ def supervise(name: str, command: list[str]) -> int:
         delay = min(delay * 2, 30.0)
 
 
+def prometheus_dir_fresh(path: Path) -> str:
+    """An empty directory for prometheus-client's multiprocess files (old pids' files would add up)."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return str(path)
+
+
 def run_stack() -> int:
     from honcho.manager import Manager
 
     check_database()
     with redis_for("run") as redis_url:
         os.environ["REDIS_URL"] = redis_url
+        # Every process writes its metrics there; /metrics merges them (health_system island).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = prometheus_dir_fresh(RUN_DIR / "prometheus")
         for command in setup_commands():
             manage(*command)
         manager = Manager()
@@ -281,9 +291,15 @@ def run_tests(pytest_args: list[str]) -> int:
     check_database()
     with redis_for("test") as redis_url:
         env = dict(os.environ, REDIS_URL=redis_url)
+        # Metrics in multiprocess mode as in `make run`, in a directory of this run's own.
+        metrics_dir = RUN_DIR / f"prometheus-test-{os.getpid()}"
+        env["PROMETHEUS_MULTIPROC_DIR"] = prometheus_dir_fresh(metrics_dir)
         # The suite needs no collectstatic: serve files from the source folders.
         env.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
-        return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], check=False, cwd=BASE_DIR, env=env).returncode
+        try:
+            return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], check=False, cwd=BASE_DIR, env=env).returncode
+        finally:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
