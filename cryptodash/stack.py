@@ -268,6 +268,59 @@ def prometheus_dir_fresh(path: Path) -> str:
     return str(path)
 
 
+DEMO_KEYS = {"CMC_API_KEY": "demo-cmc-key", "TAAPI_SECRET": "demo-taapi-secret", "FINNHUB_API_KEY": "demo-finnhub-key"}
+DEMO_PREFIXES = {
+    "COINGECKO_BASE_URL": "coingecko",
+    "BINANCE_BASE_URL": "binance",
+    "FNG_BASE_URL": "alternative_me",
+    "TAAPI_BASE_URL": "taapi",
+    "FINNHUB_BASE_URL": "finnhub",
+    "CMC_BASE_URL": "coinmarketcap",
+}
+
+
+@contextmanager
+def fake_upstream_for_demo() -> Iterator[str]:
+    """Start `manage.py fake_upstream` on a free port and point every upstream setting at it.
+
+    It is up before the rest of the stack starts, so the beat's first refresh already finds it.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [PYTHON, MANAGE, "fake_upstream", "--port", str(port)],
+        cwd=BASE_DIR,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads exist yet
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise StackError("the fake upstream server did not start") from None
+                time.sleep(0.1)
+        os.environ.update({name: f"{url}/{prefix}" for name, prefix in DEMO_PREFIXES.items()})
+        os.environ.update(DEMO_KEYS)
+        os.environ["DATA_MODE"] = "simulated"
+        log(f"fake upstream on {url} (pid {process.pid}): the data is simulated")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run_demo() -> int:
+    """`make demo`: the whole stack against the fake upstream, no internet needed."""
+    with fake_upstream_for_demo():
+        return run_stack()
+
+
 def run_stack() -> int:
     from honcho.manager import Manager
 
@@ -306,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cryptodash.stack", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the whole stack (web, worker, beat, relay, backup)")
+    sub.add_parser("demo", help="the whole stack against the built-in fake upstream (simulated data)")
     supervisor = sub.add_parser("supervise", help="run one command, restarting it if it dies (used by run)")
     supervisor.add_argument("name")
     supervisor.add_argument("child", nargs=argparse.REMAINDER)
@@ -319,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run_stack()
+        if args.command == "demo":
+            return run_demo()
         if args.command == "supervise":
             child = args.child[1:] if args.child[:1] == ["--"] else args.child
             return supervise(args.name, child)

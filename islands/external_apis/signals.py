@@ -9,10 +9,12 @@ the RSI entry's first tick.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import socket
 import threading
+import time
 
 import redis
 from celery.signals import beat_init
@@ -40,8 +42,8 @@ def beat_lock_acquire() -> redis.lock.Lock | None:
 
 
 def _renew(lock: redis.lock.Lock) -> None:
-    stop = threading.Event()
-    while not stop.wait(RENEW_EVERY):
+    while True:
+        time.sleep(RENEW_EVERY)
         try:
             lock.reacquire()
             heartbeat_record(name="beat")
@@ -52,6 +54,13 @@ def _renew(lock: redis.lock.Lock) -> None:
             log.warning("beat lock not renewed, Redis unreachable: %s", exc)
 
 
+def _release(lock: redis.lock.Lock) -> None:
+    try:
+        lock.release()
+    except (redis.exceptions.LockError, *REDIS_DOWN_ERRORS):
+        pass  # expired or taken over: nothing of ours to free
+
+
 def on_beat_init(**_: object) -> None:
     lock = beat_lock_acquire()
     if lock is None:
@@ -60,6 +69,8 @@ def on_beat_init(**_: object) -> None:
         log.error(message)
         raise BeatAlreadyRunning(message)
     heartbeat_record(name="beat")
+    # A beat stopped by SIGTERM/Ctrl-C frees the lock at once, so a restart need not wait its TTL.
+    atexit.register(_release, lock)
     threading.Thread(target=_renew, args=(lock,), name="beat-lock", daemon=True).start()
     from islands.external_apis.tasks import refresh_all
 
