@@ -1,0 +1,82 @@
+"""The report page and its frame in a browser: height, language switch, theme, contents."""
+
+import pytest
+
+from islands.crypto_reports.services import report_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SECTIONS = "".join(f"<h2>Mục {i}</h2><p style='height:300px'>Đoạn {i}</p>" for i in range(1, 7))
+JS_VI = """
+const LANG = "vi";
+function initializeAllVisuals_report() {
+  document.body.dataset.inits = String(Number(document.body.dataset.inits || 0) + 1);
+  document.body.dataset.lastLang = LANG;
+  createGauge("gauge", 42, { label: "Chỉ số" });
+}
+"""
+JS_EN = JS_VI.replace('"vi"', '"en"').replace("Chỉ số", "Index")
+
+
+@pytest.fixture
+def report():
+    return report_create(
+        html_content=f"<h1>Báo cáo dài</h1><div id='gauge'></div>{SECTIONS}",
+        html_content_en="<h1>Short report</h1><div id='gauge'></div><h2>Only section</h2><p>Short.</p>",
+        js_content=JS_VI,
+        js_content_en=JS_EN,
+    )
+
+
+def _frame_height(page) -> float:
+    return page.evaluate("document.getElementById('report-frame').getBoundingClientRect().height")
+
+
+def test_the_frame_grows_to_its_content_and_shrinks_after_a_language_switch(live_server, page, report):
+    page.goto(f"{live_server.url}/crypto_report/{report.id}?lang=vi")
+    frame = page.frame_locator("#report-frame")
+    frame.locator("body[data-last-lang='vi'] #gauge svg").wait_for()
+    page.wait_for_function("document.getElementById('report-frame').dataset.sized === 'true'")
+    page.wait_for_function("document.getElementById('report-frame').getBoundingClientRect().height > 1800")
+    tall = _frame_height(page)
+    content = page.frames[1].evaluate("document.body.getBoundingClientRect().height")
+    assert abs(tall - content) <= 2
+
+    page.click("[data-report-lang-button='en']")
+
+    frame.locator("body[data-last-lang='en'] #gauge svg").wait_for()
+    page.wait_for_function(f"document.getElementById('report-frame').getBoundingClientRect().height < {tall - 1000}")
+    assert frame.locator("h1").text_content() == "Short report"
+    # initializeAllVisuals_report ran after load and again after the switch.
+    assert frame.locator("body").get_attribute("data-inits") == "2"
+    assert page.locator("[data-lang-block='en'] a[data-section-index]").first.is_visible()
+    assert not page.locator("[data-lang-block='vi'] a[data-section-index]").first.is_visible()
+    assert "report_lang=en" in page.get_attribute("#report-print-link", "href")
+
+
+def test_the_theme_follows_the_site_toggle(live_server, page, report):
+    page.goto(f"{live_server.url}/crypto_report/{report.id}")
+    frame = page.frame_locator("#report-frame")
+    frame.locator("body[data-inits]").wait_for()
+    assert frame.locator("html").get_attribute("data-theme") == "light"
+
+    page.click("#theme-toggle")
+
+    page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
+    frame.locator("html[data-theme='dark']").wait_for()
+
+
+def test_a_contents_entry_scrolls_to_its_section(live_server, page, report):
+    page.set_viewport_size({"width": 1200, "height": 700})
+    page.goto(f"{live_server.url}/crypto_report/{report.id}?lang=vi")
+    page.frame_locator("#report-frame").locator("body[data-inits]").wait_for()
+    page.wait_for_function("document.getElementById('report-frame').getBoundingClientRect().height > 1800")
+
+    page.click("[data-lang-block='vi'] a[data-section-index='5']")
+
+    page.wait_for_function("window.scrollY > 1000")
+    heading_top = page.evaluate(
+        "document.getElementById('report-frame').getBoundingClientRect().top"
+        " + document.querySelector('#report-frame').contentWindow.length * 0"
+    )
+    assert heading_top < 0  # the frame's top has scrolled well above the viewport
