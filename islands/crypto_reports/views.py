@@ -19,6 +19,7 @@ from django.utils.decorators import decorator_from_middleware
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from islands.cache_system.selectors import summary_latest
 from islands.crypto_reports.content import outline_read
 from islands.crypto_reports.document import (
     LANGUAGES,
@@ -37,6 +38,17 @@ from islands.crypto_reports.selectors import report_get, report_latest, report_p
 PAGE_MAX_AGE = 60
 # A document URL carries the content fingerprint (?v=), so a matching one never changes.
 DOCUMENT_MAX_AGE = 86_400
+
+# The live tiles beside a report: rendered with the latest summary, kept current by
+# static/js/live.js (it fills [data-field] elements). Unknown values render as a dash.
+LIVE_FIELDS = (
+    ("btc_price_usd", "btc_change_24h", "BTC", "price"),
+    ("eth_price_usd", "eth_change_24h", "ETH", "price"),
+    ("sol_price_usd", "sol_change_24h", "SOL", "price"),
+    ("market_cap_usd", "market_cap_change_percentage_24h_usd", "market_cap", "usd_compact"),
+    ("fng_value", None, "fng", "int"),
+)
+
 
 conditional = decorator_from_middleware(ConditionalGetMiddleware)
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -81,6 +93,23 @@ def _versions(report: Report) -> list[dict]:
     return versions
 
 
+def _live_context() -> dict:
+    snapshot = summary_latest()
+    data = snapshot.data if snapshot else {}
+    tiles = [
+        {
+            "field": field,
+            "change_field": change_field,
+            "label": label,
+            "kind": kind,
+            "value": data.get(field),
+            "change": data.get(change_field) if change_field else None,
+        }
+        for field, change_field, label, kind in LIVE_FIELDS
+    ]
+    return {"live_tiles": tiles, "live_age": snapshot.age_seconds if snapshot else None}
+
+
 def _report_response(request: HttpRequest, report: Report, *, canonical: str) -> HttpResponse:
     wanted = get_language()
     lang = language_choose(report, wanted)
@@ -97,19 +126,9 @@ def _report_response(request: HttpRequest, report: Report, *, canonical: str) ->
         "frame_src": frame_url(report, lang=lang, theme=theme),
         "print_url": reverse("crypto_reports:print", kwargs={"report_id": report.id}) + f"?report_lang={lang}",
         "canonical_url": request.build_absolute_uri(canonical),
-        "live_fields": LIVE_FIELDS,
+        **_live_context(),
     }
     return render(request, "crypto_reports/report.html", context)
-
-
-# The live tiles beside a report: filled and kept current by static/js/live.js (data-field).
-LIVE_FIELDS = (
-    ("btc_price_usd", "btc_change_24h", "BTC", "price"),
-    ("eth_price_usd", "eth_change_24h", "ETH", "price"),
-    ("sol_price_usd", "sol_change_24h", "SOL", "price"),
-    ("market_cap_usd", "market_cap_change_percentage_24h_usd", "market_cap", "usd_compact"),
-    ("fng_value", None, "fng", "int"),
-)
 
 
 @require_safe
