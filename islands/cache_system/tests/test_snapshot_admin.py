@@ -33,7 +33,8 @@ def test_staff_see_the_list_newest_first(admin_client, snapshots):
 
 def test_the_date_filter_narrows_the_list(admin_client, snapshots):
     response = admin_client.get(
-        "/admin/cache_system/marketsnapshot/", {"time__gte": "2025-11-21", "time__lt": "2025-11-22"}
+        "/admin/cache_system/marketsnapshot/",
+        {"time__gte": "2025-11-21 00:00:00+00:00", "time__lt": "2025-11-22 00:00:00+00:00"},
     )
     body = response.content.decode()
     assert snapshots[1].stream_id in body
