@@ -9,6 +9,7 @@ gets 304.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
@@ -55,15 +56,16 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 def _cached(max_age: int) -> Callable:
+    # private: the site's pages vary by the language/theme cookies (and may set them), so only
+    # the browser keeps them; it revalidates with the ETag after max_age.
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.has_header("Cache-Control"):
-                patch_cache_control(response, public=True, max_age=max_age)
+                patch_cache_control(response, private=True, max_age=max_age)
             return response
 
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
         return wrapped
 
     return decorate

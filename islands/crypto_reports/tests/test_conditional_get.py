@@ -49,3 +49,14 @@ def test_each_language_has_its_own_etag_and_varies(client, make_report):
 
     assert vi["ETag"] != en["ETag"]
     assert "Accept-Language" in vi["Vary"] and "Cookie" in vi["Vary"]
+
+
+def test_pages_are_private_to_the_browser_and_the_document_is_public(client, make_report):
+    report = make_report()
+
+    page = client.get(f"/crypto_report/{report.id}?lang=en")
+    document = client.get(f"/crypto_report/{report.id}/document")
+
+    # The page varies by (and here sets) the preference cookies: no shared cache may keep it.
+    assert "private" in page["Cache-Control"] and "cryptodash_lang" in page.cookies
+    assert "public" in document["Cache-Control"] and not document.cookies
