@@ -8,11 +8,13 @@ Saving goes through services.report_save.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from islands.crypto_reports.content import outline_read
@@ -60,6 +62,23 @@ class ReportAdmin(admin.ModelAdmin):
     def preview_link(self, obj: Report) -> str:
         url = reverse("admin:crypto_reports_report_preview", args=[obj.pk])
         return format_html('<a href="{}" target="_blank" rel="noopener">Preview</a>', url)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        return self._in_display_zone(super().changelist_view, request, extra_context=extra_context)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None) -> HttpResponse:
+        return self._in_display_zone(
+            super().change_view, request, object_id, form_url=form_url, extra_context=extra_context
+        )
+
+    @staticmethod
+    def _in_display_zone(view, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Staff see report times in the zone the site shows them in, not in UTC.
+        with timezone.override(settings.DISPLAY_TIME_ZONE):
+            response = view(request, *args, **kwargs)
+            if isinstance(response, TemplateResponse):
+                response.render()
+        return response
 
     def save_model(self, request: HttpRequest, obj: Report, form: forms.ModelForm, change: bool) -> None:
         report_save(report=obj)

@@ -111,3 +111,15 @@ def test_non_staff_cannot_create_edit_or_preview(client, reader_user, make_repor
     assert Report.objects.count() == 1
     report.refresh_from_db()
     assert "Bị chặn" not in report.html_content
+
+
+def test_the_admin_list_shows_times_in_the_display_zone(client, staff_user, make_report, settings):
+    from datetime import UTC, datetime
+
+    settings.DISPLAY_TIME_ZONE = "Asia/Ho_Chi_Minh"
+    make_report(created_at=datetime(2026, 3, 1, 20, 30, tzinfo=UTC))
+    client.force_login(staff_user)
+
+    html = client.get("/admin/crypto_reports/report/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "March 2, 2026, 3:30 a.m." in html or "Mar. 2, 2026, 3:30 a.m." in html
