@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from islands.crypto_reports.content import outline_read
 from islands.crypto_reports.models import Report
@@ -130,6 +130,6 @@ def report_feed(*, limit: int = FEED_SIZE) -> Sequence[Report]:
     return list(Report.objects.order_by("-created_at", "-id")[:limit])
 
 
-def report_sitemap_entries() -> Sequence[Report]:
-    """Every report's id and date, for the sitemap (which paginates at 50,000 itself)."""
-    return list(Report.objects.only("id", "created_at").order_by("-created_at", "-id"))
+def report_sitemap_entries() -> QuerySet[Report]:
+    """Every report's id and date, lazily: the sitemap framework slices it 50,000 to a page."""
+    return Report.objects.only("id", "created_at").order_by("-created_at", "-id")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from islands.crypto_reports.models import Report
@@ -15,8 +16,8 @@ class ReportSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.7
 
-    def items(self) -> list[Report]:
-        return list(report_sitemap_entries())
+    def items(self) -> QuerySet[Report]:
+        return report_sitemap_entries()
 
     def lastmod(self, item: Report) -> datetime:
         return item.created_at
