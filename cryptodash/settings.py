@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "islands.shared_components",
     "islands.cache_system",
     "islands.external_apis",
+    "islands.websocket_service",
     "islands.health_system",
     "islands.dashboard",
     "islands.crypto_reports",
@@ -123,6 +124,12 @@ CACHES = {
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
+# The relay reaches each web process through ONE member of the WS_GROUP group per process (the
+# process's fan-out hub, islands/websocket_service/hub.py), not one member per socket: bench/ws_fanout.py
+# measured per-socket group_send at several times the CPU per frame of writing to local sockets.
+# With a handful of members the core layer is enough; the PubSub layer's win (no BZPOPMIN per
+# message per socket) does not apply. Sockets never join layer groups, so the pool default of
+# 100 connections is not a limit here.
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -132,7 +139,9 @@ CHANNEL_LAYERS = {
             # Stale prices are worthless: drop undelivered messages quickly and keep queues small.
             "expiry": 10,
             "capacity": 100,
-            "group_expiry": 120,
+            # A hub re-joins every third of this, so only a crashed process's membership ages out:
+            # within a minute, after which the relay stops writing into its dead channel.
+            "group_expiry": 60,
         },
     }
 }
@@ -164,6 +173,26 @@ BACKUP_RESTORE_COUNT = env_int("BACKUP_RESTORE_COUNT", 5_000, minimum=1)
 BACKUP_KEEP_ALL_DAYS = env_int("BACKUP_KEEP_ALL_DAYS", 7, minimum=1)
 BACKUP_KEEP_MINUTELY_DAYS = env_int("BACKUP_KEEP_MINUTELY_DAYS", 30, minimum=1)
 BACKUP_KEEP_HOURLY_DAYS = env_int("BACKUP_KEEP_HOURLY_DAYS", 365, minimum=1)
+
+# --- Live updates (websocket_service island) --------------------------------------------------
+# The channel-layer group every web process's fan-out hub joins; the relay sends to it.
+WS_GROUP = "live"
+# Inbound frames are tiny (ping, resume): anything bigger than this is closed with 1009.
+WS_MAX_FRAME_BYTES = env_int("WS_MAX_FRAME_BYTES", 4_096, minimum=256)
+# Per-connection token bucket: a burst, then a steady rate; a client that keeps sending into an
+# empty bucket (WS_ABUSE_REJECTS frames in a row) is closed with 1008.
+WS_RATE_BURST = env_int("WS_RATE_BURST", 30, minimum=1)
+WS_RATE_PER_SECOND = env_float("WS_RATE_PER_SECOND", 10.0, minimum=0.1)
+WS_ABUSE_REJECTS = env_int("WS_ABUSE_REJECTS", 50, minimum=1)
+# Frames waiting for one socket; a client further behind is dropped to a fresh snapshot (resync).
+WS_SEND_QUEUE = env_int("WS_SEND_QUEUE", 32, minimum=2)
+# `resume` replays at most this many entries; a longer gap gets a fresh snapshot marked resync.
+WS_RESUME_MAX = env_int("WS_RESUME_MAX", 500, minimum=1)
+RELAY_GROUP = "websocket_broadcast"
+RELAY_BATCH = env_int("RELAY_BATCH", 100, minimum=1)
+# Entries pending this long belong to a relay presumed dead; another relay takes them over.
+RELAY_CLAIM_IDLE_MS = env_int("RELAY_CLAIM_IDLE_MS", 15_000, minimum=10)
+RELAY_HEARTBEAT_INTERVAL = env_float("RELAY_HEARTBEAT_INTERVAL", 5.0, minimum=0.1)
 
 # --- Upstream APIs (external_apis island) -----------------------------------------------------
 # Base URLs without a trailing slash; the clients append the documented paths (SPEC §3). `make demo`

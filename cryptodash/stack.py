@@ -225,6 +225,8 @@ def stack_processes() -> dict[str, str]:
         "beat": f"{BIN_DIR}/celery -A cryptodash beat --loglevel INFO "
         f"--schedule {RUN_DIR}/celerybeat-schedule --pidfile {RUN_DIR}/celerybeat.pid",
         "backup": f"{PYTHON} {MANAGE} backup_streams",
+        # Stream -> every web process's sockets; more than one may run (each entry goes out once).
+        "relay": f"{PYTHON} {MANAGE} relay",
     }
 
 

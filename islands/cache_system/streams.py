@@ -135,6 +135,26 @@ class RedisStreamStore:
             self.client.xack(stream, group, *gone)
         return entries
 
+    def group_read_many(
+        self, streams: list[str], group: str, consumer: str, *, count: int, block_ms: int | None, pending: bool
+    ) -> list[tuple[str, StreamEntry]]:
+        """group_read over several streams in one XREADGROUP, so one blocking call waits on all.
+
+        Returns (stream, entry) pairs, each stream's entries in order.
+        """
+        cursor = "0" if pending else ">"
+        reply = self.client.xreadgroup(
+            group, consumer, dict.fromkeys(streams, cursor), count=count, block=None if pending else block_ms
+        )
+        pairs: list[tuple[str, StreamEntry]] = []
+        for raw_stream, raw_entries in reply or []:
+            stream = raw_stream.decode() if isinstance(raw_stream, bytes) else raw_stream
+            entries, gone = _decode_entries(raw_entries)
+            if gone:
+                self.client.xack(stream, group, *gone)
+            pairs += [(stream, entry) for entry in entries]
+        return pairs
+
     def group_ack(self, stream: str, group: str, ids: list[str]) -> int:
         return int(self.client.xack(stream, group, *ids)) if ids else 0
 
@@ -434,6 +454,13 @@ class ResilientStreamStore:
         self, stream: str, group: str, consumer: str, *, count: int, block_ms: int | None, pending: bool
     ) -> list[StreamEntry]:
         return self._group_call("group_read", stream, group, consumer, count=count, block_ms=block_ms, pending=pending)
+
+    def group_read_many(
+        self, streams: list[str], group: str, consumer: str, *, count: int, block_ms: int | None, pending: bool
+    ) -> list[tuple[str, StreamEntry]]:
+        return self._group_call(
+            "group_read_many", streams, group, consumer, count=count, block_ms=block_ms, pending=pending
+        )
 
     def group_ack(self, stream: str, group: str, ids: list[str]) -> int:
         return self._group_call("group_ack", stream, group, ids)

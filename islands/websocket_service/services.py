@@ -1,0 +1,31 @@
+"""Writes of the websocket_service island: broadcasting a stream entry to every web process.
+
+The relay is the only caller. One message per entry goes to the WS_GROUP layer group, whose
+members are the web processes' hubs (hub.py); the frame is serialised here, once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from islands.cache_system.streams import StreamEntry
+from islands.websocket_service import frames
+
+LIVE_MESSAGE_TYPE = "live.frame"
+
+
+def entry_message(*, stream: str, entry: StreamEntry) -> dict[str, Any]:
+    """The channel-layer message for one entry: the finished frame plus what the hub sorts by."""
+    return {
+        "type": LIVE_MESSAGE_TYPE,
+        "stream": stream,
+        "stream_id": entry.id,
+        "frame": frames.frame_entry(stream=stream, entry=entry),
+    }
+
+
+async def entry_broadcast(*, layer: Any, stream: str, entry: StreamEntry) -> None:
+    """Send one entry to every web process. Raises what the layer raises (Redis down)."""
+    await layer.group_send(settings.WS_GROUP, entry_message(stream=stream, entry=entry))

@@ -1,0 +1,52 @@
+"""Helpers for the websocket_service tests: the real ASGI app, a fresh channel layer per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import pytest
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> Iterator[None]:
+    # A layer caches connection pools bound to the event loop that created them, and every
+    # async test has a loop of its own (django/channels#876).
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+def communicator(path: str = "/ws", origin: tuple[bytes, bytes] = ORIGIN) -> WebsocketCommunicator:
+    from cryptodash.asgi import application
+
+    return WebsocketCommunicator(application, path, headers=[origin, (b"host", b"127.0.0.1")])
+
+
+async def receive(comm: WebsocketCommunicator, timeout: float = 2.0) -> dict[str, Any]:
+    return orjson.loads(await comm.receive_from(timeout=timeout))
+
+
+async def connected(path: str = "/ws") -> tuple[WebsocketCommunicator, dict[str, Any]]:
+    """An open socket past its `connected` frame, and the frame that followed (snapshot/no-data)."""
+    comm = communicator(path)
+    accepted, _ = await comm.connect()
+    assert accepted
+    assert await receive(comm) == {"type": "connected"}
+    return comm, await receive(comm)
+
+
+def summary(n: int) -> dict[str, Any]:
+    """A summary-shaped payload whose values differ per n."""
+    return {
+        "btc_price_usd": 60_000 + n,
+        "btc_change_24h": n / 10,
+        "fng_value": n % 100,
+        "us_stock_indices": {"SPY": {"price": 500 + n, "change": 1.0, "change_percent": 0.2, "status": "ok"}},
+        "last_updated": "2026-11-26T00:00:00Z",
+    }
