@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from islands.crypto_reports.content import outline_read
 from islands.crypto_reports.models import Report
@@ -76,6 +76,25 @@ def report_get(*, report_id: int) -> Report | None:
     if not 1 <= report_id <= MAX_REPORT_ID:
         return None
     return Report.objects.filter(id=report_id).first()
+
+
+def report_neighbours(*, report: Report) -> tuple[int | None, int | None]:
+    """(newer id, older id) around report in the list order, None at either end."""
+    same_time_newer = Q(created_at=report.created_at, id__gt=report.id)
+    same_time_older = Q(created_at=report.created_at, id__lt=report.id)
+    newer = (
+        Report.objects.filter(Q(created_at__gt=report.created_at) | same_time_newer)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    older = (
+        Report.objects.filter(Q(created_at__lt=report.created_at) | same_time_older)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newer, older
 
 
 def _list_item(report: Report) -> ReportListItem:

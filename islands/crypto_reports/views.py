@@ -33,7 +33,7 @@ from islands.crypto_reports.document import (
     report_fingerprint,
 )
 from islands.crypto_reports.models import Report
-from islands.crypto_reports.selectors import report_get, report_latest, report_page
+from islands.crypto_reports.selectors import report_get, report_latest, report_neighbours, report_page
 
 # Pages may change when a report is added or edited: short freshness, then revalidate by ETag.
 PAGE_MAX_AGE = 60
@@ -117,7 +117,10 @@ def _report_response(request: HttpRequest, report: Report, *, canonical: str) ->
     lang = language_choose(report, wanted)
     theme = getattr(request, "theme", "light")
     versions = _versions(report)
+    newer, older = report_neighbours(report=report)
     context = {
+        "newer_id": newer,
+        "older_id": older,
         "nav": "reports",
         "report": report,
         "report_lang": lang,

@@ -119,3 +119,21 @@ def test_the_print_view_is_an_a4_document_under_the_sandboxing_policy(client, ma
 def test_pages_refuse_unsafe_methods(client, make_report):
     report = make_report()
     assert client.post(f"/crypto_report/{report.id}").status_code == 405
+
+
+def test_a_report_links_to_its_newer_and_older_neighbours(client, make_report):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    oldest = make_report("A", created_at=now - timedelta(days=2))
+    middle = make_report("B", created_at=now - timedelta(days=1))
+    newest = make_report("C", created_at=now)
+
+    html = client.get(f"/crypto_report/{middle.id}").content.decode()
+    first = client.get(f"/crypto_report/{newest.id}").content.decode()
+
+    assert f'href="/crypto_report/{newest.id}" rel="prev"' in html
+    assert f'href="/crypto_report/{oldest.id}" rel="next"' in html
+    assert 'id="newer-report"' not in first and f'href="/crypto_report/{middle.id}" rel="next"' in first
