@@ -14,8 +14,11 @@ blocks the loop on Redis or the database.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -23,7 +26,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from islands.cache_system.selectors import SummarySnapshot, summary_latest
-from islands.dashboard.rendered import Rendered
+from islands.dashboard.rendered import Rendered, encoding_choose, not_modified
 from islands.dashboard.serving import (
     API_VARY,
     PAGE_VARY,
@@ -35,7 +38,7 @@ from islands.dashboard.serving import (
     reply_build,
     summary_rendered,
 )
-from islands.health_system.metrics import cache_counters_publish, request_observe
+from islands.health_system.metrics import cache_counters_publish, request_observer
 from islands.shared_components.preferences import LANGUAGE_COOKIE, THEME_COOKIE, language_detect, theme_detect
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,15 @@ def _cookie(header: str | None, name: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def _encoding_accepted(accept_encoding: str | None) -> str | None:
+    """The encoding a client gets (br, gzip or None) for its header; clients send few distinct ones."""
+    return encoding_choose(accept_encoding, _ALL_ENCODINGS)
+
+
+_ALL_ENCODINGS = {"br": b"", "gzip": b""}
+
+
 def _home_render_sync(snapshot: SummarySnapshot, lang: str, theme: str) -> Rendered:
     try:
         return home_rendered(snapshot=snapshot, lang=lang, theme=theme)
@@ -69,33 +81,86 @@ def _home_render_sync(snapshot: SummarySnapshot, lang: str, theme: str) -> Rende
         close_old_connections()  # rendering may query the database outside a Django request
 
 
+def _as_bytes(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One variant's complete answer, headers already encoded: a hit sends it as is."""
+
+    entry_id: str
+    stale: bool
+    expires: float  # time.monotonic()
+    rendered: Rendered
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    not_modified_headers: list[tuple[bytes, bytes]]
+
+
+def _prepare(
+    rendered: Rendered,
+    *,
+    entry_id: str,
+    stale: bool,
+    max_age: float | None,
+    encoding: str | None,
+    vary: str,
+    language: str | None,
+) -> _Prepared:
+    common = {"accept_encoding": encoding, "if_modified_since": None, "vary": vary, "language": language}
+    full = reply_build(rendered, head=False, if_none_match=None, **common)
+    current = reply_build(rendered, head=False, if_none_match="*", **common)
+    return _Prepared(
+        entry_id=entry_id,
+        stale=stale,
+        expires=rendered.rendered_at + max_age if max_age is not None else float("inf"),
+        rendered=rendered,
+        status=full.status,
+        headers=_as_bytes(full.headers),
+        body=full.body,
+        not_modified_headers=_as_bytes(current.headers),
+    )
+
+
 _instances: list[DashboardFastPath] = []
 
 
 def fastpath_reset() -> None:
-    """Forget every instance's remembered snapshot and the stored bodies (tests that empty Redis)."""
+    """Forget every instance's remembered snapshot and answers, and the stored bodies (tests)."""
     for instance in _instances:
         instance.reset()
     caches_reset()
+
+
+def fastpath_stats() -> dict[str, int | None]:
+    """Requests answered from prepared variants (hits) or after preparing one (misses), this process."""
+    hits = sum(instance.hits for instance in _instances)
+    misses = sum(instance.misses for instance in _instances)
+    total = hits + misses
+    return {"hits": hits, "misses": misses, "hit_ratio": round(hits / total, 4) if total else None}
 
 
 class DashboardFastPath:
     def __init__(self, app: Any) -> None:
         _instances.append(self)
         self.app = app
-        self._snapshot: SummarySnapshot | None = None
-        self._checked_at = float("-inf")
-        self._inflight: asyncio.Future | None = None
+        self.hits = 0
+        self.misses = 0
+        self.reset()
 
     def reset(self) -> None:
-        """Forget the remembered snapshot (tests that empty Redis between cases)."""
-        self._snapshot = None
+        self._snapshot: SummarySnapshot | None = None
         self._checked_at = float("-inf")
-        self._inflight = None
+        self._ttl = 0.0
+        self._stale_at = float("inf")
+        self._inflight: asyncio.Future | None = None
+        self._prepared: dict[tuple, _Prepared] = {}
+        self._published_at = float("-inf")
+        self._observers: dict[tuple[str, str, int], Callable[[float], None]] = {}
 
     async def _latest(self) -> SummarySnapshot | None:
-        if time.monotonic() - self._checked_at < settings.SUMMARY_L1_TTL:
-            return self._snapshot
         future = self._inflight
         if future is None or future.get_loop() is not asyncio.get_running_loop():
             future = self._inflight = asyncio.ensure_future(asyncio.to_thread(summary_latest))
@@ -107,51 +172,99 @@ class DashboardFastPath:
             return None
         if self._inflight is future:
             self._snapshot, self._checked_at, self._inflight = snapshot, time.monotonic(), None
+            self._ttl = settings.SUMMARY_L1_TTL
+            self._stale_at = snapshot.stored_at + settings.SUMMARY_STALE_AFTER if snapshot else float("inf")
         return snapshot
+
+    async def _variant(
+        self,
+        route: str,
+        *,
+        snapshot: SummarySnapshot,
+        stale: bool,
+        language: str | None,
+        theme: str | None,
+        encoding: str | None,
+    ) -> _Prepared:
+        if route == "home":
+            rendered = home_cached(snapshot=snapshot, lang=language, theme=theme)
+            if rendered is None:
+                rendered = await sync_to_async(_home_render_sync, thread_sensitive=True)(snapshot, language, theme)
+            max_age, vary = settings.PAGE_RENDER_MAX_AGE, PAGE_VARY
+        else:
+            rendered, max_age, vary = summary_rendered(snapshot=snapshot), None, API_VARY
+        return _prepare(
+            rendered,
+            entry_id=snapshot.stream_id,
+            stale=stale,
+            max_age=max_age,
+            encoding=encoding,
+            vary=vary,
+            language=language,
+        )
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         route = ROUTES.get(scope.get("path", "")) if scope["type"] == "http" else None
-        if route is None or scope["method"] not in ("GET", "HEAD") or scope.get("query_string"):
+        method = scope.get("method")
+        if route is None or method not in ("GET", "HEAD") or scope.get("query_string"):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        snapshot = await self._latest()
+        now = time.monotonic()
+        snapshot = self._snapshot if now - self._checked_at < self._ttl else await self._latest()
         if snapshot is None:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        language = None
+        language = theme = None
         if route == "home":
             cookie = headers.get(b"cookie")
             language = language_detect(
-                query=None,
-                cookie=_cookie(cookie, LANGUAGE_COOKIE),
-                accept_language=headers.get(b"accept-language"),
+                query=None, cookie=_cookie(cookie, LANGUAGE_COOKIE), accept_language=headers.get(b"accept-language")
             )
             theme = theme_detect(query=None, cookie=_cookie(cookie, THEME_COOKIE))
-            rendered = home_cached(snapshot=snapshot, lang=language, theme=theme)
-            if rendered is None:
-                rendered = await sync_to_async(_home_render_sync, thread_sensitive=True)(snapshot, language, theme)
-            vary = PAGE_VARY
+        encoding = _encoding_accepted(headers.get(b"accept-encoding"))
+        stale = time.time() > self._stale_at
+        key = (route, language, theme, encoding)
+        prepared = self._prepared.get(key)
+        if (
+            prepared is None
+            or prepared.entry_id != snapshot.stream_id
+            or prepared.stale != stale
+            or now >= prepared.expires
+        ):
+            self.misses += 1
+            prepared = self._prepared[key] = await self._variant(
+                route, snapshot=snapshot, stale=stale, language=language, theme=theme, encoding=encoding
+            )
         else:
-            rendered = summary_rendered(snapshot=snapshot)
-            vary = API_VARY
-        reply = reply_build(
-            rendered,
-            head=scope["method"] == "HEAD",
-            accept_encoding=headers.get(b"accept-encoding"),
-            if_none_match=headers.get(b"if-none-match"),
-            if_modified_since=headers.get(b"if-modified-since"),
-            vary=vary,
-            language=language,
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": reply.status,
-                "headers": [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers],
-            }
-        )
-        await send({"type": "http.response.body", "body": reply.body})
-        request_observe(route=route, method=scope["method"], status=reply.status, seconds=time.perf_counter() - started)
-        cache_counters_publish(extra={"rendered_page": page_cache.stats(), "rendered_api": api_cache.stats()})
+            self.hits += 1
+        if_none_match, if_modified_since = headers.get(b"if-none-match"), headers.get(b"if-modified-since")
+        if (if_none_match is not None or if_modified_since) and not_modified(
+            prepared.rendered, if_none_match=if_none_match, if_modified_since=if_modified_since
+        ):
+            status, reply_headers, body = 304, prepared.not_modified_headers, b""
+        else:
+            status, reply_headers = prepared.status, prepared.headers
+            body = b"" if method == "HEAD" else prepared.body
+        await send({"type": "http.response.start", "status": status, "headers": reply_headers})
+        await send({"type": "http.response.body", "body": body})
+        self._observe(route, method, status, time.perf_counter() - started)
+
+    def _observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        observer = self._observers.get((route, method, status))
+        if observer is None:
+            observer = self._observers[(route, method, status)] = request_observer(
+                route=route, method=method, status=status
+            )
+        observer(seconds)
+        if time.monotonic() - self._published_at >= 1.0:
+            self._published_at = time.monotonic()
+            cache_counters_publish(
+                extra={
+                    "fastpath": fastpath_stats(),
+                    "rendered_page": page_cache.stats(),
+                    "rendered_api": api_cache.stats(),
+                },
+                every=0.0,
+            )
