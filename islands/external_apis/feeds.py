@@ -216,12 +216,3 @@ FEEDS: dict[str, Feed] = {
         Feed("us_indices", 900.0, tuple(INDEX_FIELD.format(symbol=s) for s in INDEX_SYMBOLS), fetch_us_indices),
     )
 }
-# Which feeds' values each upstream can provide (its fields may be served stale after a failure).
-FEEDS_OF_SOURCE = {
-    "binance": ("prices",),
-    "coingecko": ("prices", "global"),
-    "coinmarketcap": ("global",),
-    "alternative_me": ("fear_greed",),
-    "taapi": ("rsi",),
-    "finnhub": ("us_indices",),
-}

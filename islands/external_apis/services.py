@@ -95,7 +95,12 @@ def _results_keep(results: dict[str, FeedResult], now: float) -> None:
 
 # --- building the summary -------------------------------------------------------------------
 def summary_build(*, now: float | None = None, fetch_duration_ms: int | None = None) -> dict[str, Any]:
-    """The summary from the kept results alone (no upstream call): SPEC §4, schema 1."""
+    """The summary from the kept results alone (no upstream call): SPEC §4, schema 1.
+
+    `partial_failure` is true when some field is null or only its stale last value is known; a
+    fallback that delivered everything (prices from CoinGecko) is not a partial failure, though
+    the failed primary shows `failed` in `data_sources`.
+    """
     now = time.time() if now is None else now
     names = [FEED_RECORD.format(name=n) for n in FEEDS] + [SOURCE_RECORD.format(name=s) for s in UPSTREAMS]
     stored = ingest_records(names=names)
