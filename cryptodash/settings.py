@@ -299,6 +299,8 @@ USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
 DISPLAY_TIME_ZONE = env_str("DISPLAY_TIME_ZONE", "Asia/Ho_Chi_Minh")
+# The site's own catalogue wins over the ones Django's apps ship (admin translates "History" otherwise).
+LOCALE_PATHS = [BASE_DIR / "islands" / "shared_components" / "locale"]
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from islands.cache_system.selectors import cache_stats, summary_cached, summary_latest
+from islands.dashboard.fastpath import fastpath_stats
 from islands.dashboard.http import api_methods, json_error, params_check, reply_response
 from islands.dashboard.pages import summary_document, summary_render
 from islands.dashboard.selectors import summary_fields
@@ -131,5 +132,5 @@ def cache_stats_view(request: HttpRequest) -> HttpResponse:
     stats = cache_stats()
     # Tier counters live in each process: say which one answered.
     stats["process"] = {"pid": os.getpid()}
-    stats["rendered"] = {"page": page_cache.stats(), "summary_api": api_cache.stats()}
+    stats["rendered"] = {"page": page_cache.stats(), "summary_api": api_cache.stats(), "fastpath": fastpath_stats()}
     return JsonResponse(stats, json_dumps_params={"ensure_ascii": False})

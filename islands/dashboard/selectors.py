@@ -253,6 +253,16 @@ def rsi_label(value: Any) -> str | None:
     return str(_("Neutral"))
 
 
+SOURCE_STATUS_LABELS = {
+    "ok": _("ok"),
+    "stale": _("stale"),
+    "failed": _("failed"),
+    "rate_limited": _("rate limited"),
+    "disabled": _("disabled"),
+    "unknown": _("unknown"),
+}
+
+
 def source_rows(*, snapshot: SummarySnapshot) -> list[dict[str, Any]]:
     """data_sources as table rows, sorted by name."""
     sources = snapshot.data.get("data_sources")
@@ -262,6 +272,7 @@ def source_rows(*, snapshot: SummarySnapshot) -> list[dict[str, Any]]:
         {
             "name": name,
             "status": str(state.get("status") or "unknown"),
+            "label": str(SOURCE_STATUS_LABELS.get(str(state.get("status")), state.get("status") or _("unknown"))),
             "updated_at": state.get("updated_at"),
             "error": state.get("error"),
         }

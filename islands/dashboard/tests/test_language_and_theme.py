@@ -12,6 +12,9 @@ def test_it_defaults_to_vietnamese(client, stored):
     assert "Tổng quan thị trường" in html
     assert "$97.123,45" in html
     assert "$3,41 nghìn tỷ" in html
+    # Numbers meant for scripts stay machine-readable whatever the language.
+    assert 'data-gauge-value="61.5"' in html
+    assert 'data-stale-after="60.0"' in html
     assert response["Content-Language"] == "vi"
 
 
