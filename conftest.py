@@ -113,9 +113,13 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """Debian's chromium driven by Playwright; skips, saying why, where it is not installed."""
+    """Debian's chromium driven by Playwright; skips, saying why, where it is not installed.
+
+    Module-scoped: Playwright's sync API keeps an event loop running on the main thread while it
+    is open, and pytest-asyncio cannot start the loops of later async tests beside it.
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
