@@ -20,7 +20,7 @@ from django.utils.decorators import decorator_from_middleware
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from islands.cache_system.selectors import summary_latest
+from islands.cache_system.selectors import SummarySnapshot, summary_latest
 from islands.crypto_reports.content import outline_read
 from islands.crypto_reports.document import (
     LANGUAGES,
@@ -33,6 +33,7 @@ from islands.crypto_reports.document import (
     report_fingerprint,
 )
 from islands.crypto_reports.models import Report
+from islands.crypto_reports.rendering import page_render
 from islands.crypto_reports.selectors import report_get, report_latest, report_neighbours, report_page
 
 # Pages may change when a report is added or edited: short freshness, then revalidate by ETag.
@@ -95,8 +96,7 @@ def _versions(report: Report) -> list[dict]:
     return versions
 
 
-def _live_context() -> dict:
-    snapshot = summary_latest()
+def _live_context(snapshot: SummarySnapshot | None) -> dict:
     data = snapshot.data if snapshot else {}
     tiles = [
         {
@@ -109,36 +109,42 @@ def _live_context() -> dict:
         }
         for field, change_field, label, kind in LIVE_FIELDS
     ]
-    return {"live_tiles": tiles, "live_age": snapshot.age_seconds if snapshot else None}
+    # The time of the data rather than its age: the page stays the same until new data arrives.
+    return {"live_tiles": tiles, "live_updated": snapshot.stored_at if snapshot else None}
 
 
 def _report_response(request: HttpRequest, report: Report, *, canonical: str) -> HttpResponse:
-    wanted = get_language()
-    lang = language_choose(report, wanted)
-    theme = getattr(request, "theme", "light")
-    versions = _versions(report)
     newer, older = report_neighbours(report=report)
-    context = {
-        "newer_id": newer,
-        "older_id": older,
-        "nav": "reports",
-        "report": report,
-        "report_lang": lang,
-        "missing_language": wanted if wanted != lang else None,
-        "versions": versions,
-        "show_language_toggle": len(languages_available(report)) > 1,
-        "title": next(v["title"] for v in versions if v["code"] == lang),
-        "frame_src": frame_url(report, lang=lang, theme=theme),
-        "print_url": reverse("crypto_reports:print", kwargs={"report_id": report.id}) + f"?report_lang={lang}",
-        "canonical_url": request.build_absolute_uri(canonical),
-        **_live_context(),
-    }
-    return render(request, "crypto_reports/report.html", context)
+    snapshot = summary_latest()
+
+    def context() -> dict:
+        wanted = get_language()
+        lang = language_choose(report, wanted)
+        theme = getattr(request, "theme", "light")
+        versions = _versions(report)
+        return {
+            "newer_id": newer,
+            "older_id": older,
+            "nav": "reports",
+            "report": report,
+            "report_lang": lang,
+            "missing_language": wanted if wanted != lang else None,
+            "versions": versions,
+            "show_language_toggle": len(languages_available(report)) > 1,
+            "title": next(v["title"] for v in versions if v["code"] == lang),
+            "frame_src": frame_url(report, lang=lang, theme=theme),
+            "print_url": reverse("crypto_reports:print", kwargs={"report_id": report.id}) + f"?report_lang={lang}",
+            "canonical_url": request.build_absolute_uri(canonical),
+            **_live_context(snapshot),
+        }
+
+    inputs = (report.id, report_fingerprint(report), newer, older, snapshot.stream_id if snapshot else None)
+    return page_render(
+        request, template="crypto_reports/report.html", inputs=inputs, context=context, max_age=PAGE_MAX_AGE
+    )
 
 
 @require_safe
-@conditional
-@_cached(PAGE_MAX_AGE)
 def report_latest_view(request: HttpRequest) -> HttpResponse:
     report = report_latest()
     if report is None:
@@ -147,28 +153,30 @@ def report_latest_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@conditional
-@_cached(PAGE_MAX_AGE)
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report_or_404(report_id)
     return _report_response(request, report, canonical=report.get_absolute_url())
 
 
 @require_safe
-@conditional
-@_cached(PAGE_MAX_AGE)
 def report_list(request: HttpRequest) -> HttpResponse:
     page = report_page(page=request.GET.get("page"))
-    lang = get_language()
-    items = [{"item": item, "title": item.title(lang)} for item in page.items]
-    canonical = reverse("crypto_reports:list") + (f"?page={page.number}" if page.number > 1 else "")
-    context = {
-        "nav": "reports",
-        "page": page,
-        "items": items,
-        "canonical_url": request.build_absolute_uri(canonical),
-    }
-    return render(request, "crypto_reports/list.html", context)
+    snapshot = summary_latest()
+
+    def context() -> dict:
+        lang = get_language()
+        canonical = reverse("crypto_reports:list") + (f"?page={page.number}" if page.number > 1 else "")
+        return {
+            "nav": "reports",
+            "page": page,
+            "items": [{"item": item, "title": item.title(lang)} for item in page.items],
+            "canonical_url": request.build_absolute_uri(canonical),
+        }
+
+    inputs = (page, snapshot.stream_id if snapshot else None)
+    return page_render(
+        request, template="crypto_reports/list.html", inputs=inputs, context=context, max_age=PAGE_MAX_AGE
+    )
 
 
 def _document_response(request: HttpRequest, report: Report, *, lang: str, theme: str, mode: str) -> HttpResponse:

@@ -10,7 +10,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from islands.crypto_reports.models import Report
+from islands.crypto_reports.rendering import page_store
 from islands.crypto_reports.services import report_create
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_pages() -> None:
+    page_store.clear()
 
 
 @pytest.fixture

@@ -137,3 +137,16 @@ def test_a_report_links_to_its_newer_and_older_neighbours(client, make_report):
     assert f'href="/crypto_report/{newest.id}" rel="prev"' in html
     assert f'href="/crypto_report/{oldest.id}" rel="next"' in html
     assert 'id="newer-report"' not in first and f'href="/crypto_report/{middle.id}" rel="next"' in first
+
+
+def test_reports_with_the_same_time_are_ordered_by_id(make_report):
+    from django.utils import timezone
+
+    from islands.crypto_reports.selectors import report_neighbours
+
+    moment = timezone.now()
+    first, second, third = (make_report(str(i), created_at=moment) for i in range(3))
+
+    assert report_neighbours(report=second) == (third.id, first.id)
+    assert report_neighbours(report=third) == (None, second.id)
+    assert report_neighbours(report=first) == (second.id, None)
