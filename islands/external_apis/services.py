@@ -265,52 +265,59 @@ def _btc_tick(results: dict[str, FeedResult], now: float) -> None:
     btc_price_store(price_usd=prices.values["btc_price_usd"][0], change_24h=change, last_updated=rfc3339(now))
 
 
-def _refresh(sources: list[str] | None) -> tuple[dict[str, Any], bool]:
-    """Fetch, keep, build. Returns the summary and whether it differs from the last one stored."""
+def _fetch_named(sources: list[str] | None) -> tuple[dict[str, FeedResult], int]:
     names = feeds_due() if sources is None else list(dict.fromkeys(sources))
     unknown = [name for name in names if name not in FEEDS]
     if unknown:
         raise ValueError(f"unknown feed(s) {unknown}; known: {sorted(FEEDS)}")
     started = time.monotonic()
     results = _fetch(names)
-    duration_ms = round((time.monotonic() - started) * 1000)
-    now = time.time()
-    _results_keep(results, now)
-    _btc_tick(results, now)
-    summary = summary_build(now=now, fetch_duration_ms=duration_ms)
-    fingerprint = summary_fingerprint(summary)
-    previous = ingest_records(names=[FINGERPRINT_RECORD])[FINGERPRINT_RECORD]
-    changed = previous is None or previous.get("hash") != fingerprint
-    if changed:
-        ingest_record_store(name=FINGERPRINT_RECORD, record={"hash": fingerprint}, ttl=SOURCE_RECORD_TTL)
-    return summary, changed
+    return results, round((time.monotonic() - started) * 1000)
 
 
-def summary_refresh(*, sources: list[str] | None = None) -> dict[str, Any]:
-    """Fetch the due feeds (or the named ones: prices, global, fear_greed, rsi, us_indices), merge
-    them with the kept results, append the summary to the stream if it changed, and return it."""
+def _merge(results: dict[str, FeedResult], duration_ms: int, *, store: bool) -> dict[str, Any]:
+    """Keep the results, build the summary and, when `store` and it changed, append it.
+
+    Runs under a Redis lock so two runs finishing together append one entry each at most, in
+    order; the (slow) fetch happens before, outside the lock.
+    """
     try:
         lock = redis_client().lock(MERGE_LOCK, timeout=settings.CELERY_TASK_TIME_LIMIT, blocking_timeout=5)
         lock_ok = lock.acquire()
     except REDIS_DOWN_ERRORS:
         lock, lock_ok = None, False
     try:
-        summary, changed = _refresh(sources)
-        if changed:
-            summary_store(summary=summary)
-            SUMMARY_WRITES.inc()
+        now = time.time()
+        _results_keep(results, now)
+        _btc_tick(results, now)
+        summary = summary_build(now=now, fetch_duration_ms=duration_ms)
+        fingerprint = summary_fingerprint(summary)
+        previous = ingest_records(names=[FINGERPRINT_RECORD])[FINGERPRINT_RECORD]
+        if previous is None or previous.get("hash") != fingerprint:
+            ingest_record_store(name=FINGERPRINT_RECORD, record={"hash": fingerprint}, ttl=SOURCE_RECORD_TTL)
+            if store:
+                summary_store(summary=summary)
+                SUMMARY_WRITES.inc()
         return summary
     finally:
         if lock is not None and lock_ok:
             try:
                 lock.release()
             except (redis.exceptions.LockError, *REDIS_DOWN_ERRORS):
-                log.warning("summary merge lock expired before the refresh ended")
+                log.warning("summary merge lock expired before the merge ended")
+
+
+def summary_refresh(*, sources: list[str] | None = None) -> dict[str, Any]:
+    """Fetch the due feeds (or the named ones: prices, global, fear_greed, rsi, us_indices), merge
+    them with the kept results, append the summary to the stream if it changed, and return it."""
+    results, duration_ms = _fetch_named(sources)
+    return _merge(results, duration_ms, store=True)
 
 
 def summary_load() -> dict[str, Any] | None:
     """Loader for `summary_latest(loader=...)` when the stream is empty: fetch what is due and
     return the summary without appending it (the caller does); None when nothing is known."""
-    summary, _ = _refresh(None)
+    results, duration_ms = _fetch_named(None)
+    summary = _merge(results, duration_ms, store=False)
     known = any(summary[key] is not None for key in SUMMARY_KEYS if key.endswith("_price_usd"))
     return summary if known else None
