@@ -58,6 +58,10 @@ def valid_stream_id(value: Any) -> str | None:
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
+    # Sockets do not listen on the channel layer: the process hub does, once (hub.py). An alias
+    # that names no configured layer gives each socket none, sparing it a channel and a receive
+    # waiter per connection.
+    channel_layer_alias = "websocket_service.sockets_have_no_layer"
     socket: LiveSocket | None = None
     hub: Hub | None = None
 

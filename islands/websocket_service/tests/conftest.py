@@ -50,3 +50,22 @@ def summary(n: int) -> dict[str, Any]:
         "us_stock_indices": {"SPY": {"price": 500 + n, "change": 1.0, "change_percent": 0.2, "status": "ok"}},
         "last_updated": "2026-11-26T00:00:00Z",
     }
+
+
+def group_key() -> str:
+    """The Redis key of the layer group every web process's hub joins (channels_redis's layout)."""
+    from channels.layers import get_channel_layer
+    from django.conf import settings
+
+    return f"{get_channel_layer().prefix}:group:{settings.WS_GROUP}"
+
+
+async def hub_joined(redis_conn, members: int = 1) -> None:
+    """Wait (bounded) until `members` hubs have joined the layer group."""
+    import asyncio
+
+    for _ in range(200):
+        if redis_conn.zcard(group_key()) == members:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{members} hub(s) never joined {group_key()}")

@@ -70,9 +70,11 @@ async def test_it_rate_limits_then_closes_with_1008_a_client_sending_500_message
     pongs = [f for f in frames if f["type"] == "pong"]
     errors = [f for f in frames if f["type"] == "error"]
     assert outputs[-1] == {"type": "websocket.close", "code": 1008}
-    # The burst is served; what follows gets one rate_limited error, then the close.
-    assert settings.WS_RATE_BURST <= len(pongs) <= settings.WS_RATE_BURST + 10
-    assert [e["code"] for e in errors] == ["rate_limited"]
+    # The burst (and what the bucket refilled meanwhile) is served; the rest gets rate_limited
+    # errors (one per run of rejections), then the close.
+    assert settings.WS_RATE_BURST <= len(pongs) < 100
+    assert errors
+    assert {e["code"] for e in errors} == {"rate_limited"}
     await comm.wait()
 
 
