@@ -3,13 +3,10 @@
 Thin adapters over selectors.py and document.py. The site's pages show only escaped text taken
 from a report (title, table of contents); the report itself reaches the browser solely through
 the sandboxed document route. Responses carry Cache-Control and an ETag, and a conditional GET
-gets 304.
+gets 304 (report and list pages before rendering: rendering.py).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
@@ -54,22 +51,6 @@ LIVE_FIELDS = (
 
 conditional = decorator_from_middleware(ConditionalGetMiddleware)
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
-
-
-def _cached(max_age: int) -> Callable:
-    # private: the site's pages vary by the language/theme cookies (and may set them), so only
-    # the browser keeps them; it revalidates with the ETag after max_age.
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.has_header("Cache-Control"):
-                patch_cache_control(response, private=True, max_age=max_age)
-            return response
-
-        return wrapped
-
-    return decorate
 
 
 def _report_or_404(report_id: int) -> Report:
@@ -206,12 +187,14 @@ def report_document(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @require_safe
 @conditional
-@_cached(PAGE_MAX_AGE)
 def report_print(request: HttpRequest, report_id: int) -> HttpResponse:
     """The print-optimised A4 page; a top-level document under the same sandboxing CSP."""
     report = _report_or_404(report_id)
     lang = language_choose(report, request.GET.get("report_lang") or get_language())
-    return _document_response(request, report, lang=lang, theme="light", mode="print")
+    response = _document_response(request, report, lang=lang, theme="light", mode="print")
+    # Without ?report_lang it follows the visitor's language: only the browser may keep it.
+    patch_cache_control(response, private=True, max_age=PAGE_MAX_AGE)
+    return response
 
 
 @require_safe
