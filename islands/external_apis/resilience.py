@@ -14,7 +14,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TypeVar
 
 import pybreaker
@@ -27,6 +26,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_e
 
 from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
 from islands.external_apis.clients.base import Deadline
+from islands.external_apis.clock import rfc3339
 from islands.external_apis.errors import (
     AuthError,
     BadPayload,
@@ -100,37 +100,42 @@ class SourceGuard:
         return self._breaker
 
     def breaker_blocks(self) -> float | None:
-        """Seconds the open breaker still refuses calls, None when it lets one through."""
+        """Epoch time until which the open breaker refuses calls, None when it lets one through."""
         storage = self.breaker._state_storage
         if storage.state != pybreaker.STATE_OPEN:
             return None
         opened_at = storage.opened_at
         if opened_at is None:
             return None
-        left = settings.UPSTREAM_BREAKER_RESET_S - (datetime.now(UTC) - opened_at).total_seconds()
-        return left if left > 0 else None
+        until = opened_at.timestamp() + settings.UPSTREAM_BREAKER_RESET_S
+        return until if until > time.time() else None
 
     # --- Retry-After ------------------------------------------------------------------------
-    def cooldown_left(self) -> float:
-        ms = self.redis.pttl(COOLDOWN_KEY.format(source=self.source))
-        return ms / 1000 if ms and ms > 0 else 0.0
+    def cooldown_until(self) -> float | None:
+        """Epoch time before which no process may call the source (a Retry-After), or None."""
+        raw = self.redis.get(COOLDOWN_KEY.format(source=self.source))
+        until = float(raw) if raw else None
+        return until if until is not None and until > time.time() else None
 
     def cooldown_set(self, seconds: float) -> None:
-        # Never shorten a longer wait another process recorded.
-        if seconds > 0 and seconds > self.cooldown_left():
-            self.redis.set(COOLDOWN_KEY.format(source=self.source), "1", px=max(1, int(seconds * 1000)))
+        until = time.time() + seconds
+        # Never shorten a longer wait another process recorded. The value (the end, to the
+        # millisecond) gives a stable reason text; PX makes Redis drop the key right then.
+        if seconds > 0 and until > (self.cooldown_until() or 0.0):
+            self.redis.set(COOLDOWN_KEY.format(source=self.source), f"{until:.3f}", px=max(1, int(seconds * 1000)))
 
     # --- one attempt ------------------------------------------------------------------------
     def _attempt(self, request: Callable[[], T], cost: int) -> T:
         try:
-            wait = self.cooldown_left()
-            if wait > 0:
+            until = self.cooldown_until()
+            if until is not None:
                 UPSTREAM_SKIPPED.labels(self.source, "cooldown").inc()
-                raise SkippedByCooldown(self.source, f"Retry-After in effect for {wait:.1f} s", retry_after=wait)
-            blocked = self.breaker_blocks()
-            if blocked is not None:
+                reason = f"Retry-After in effect until {rfc3339(until)}"
+                raise SkippedByCooldown(self.source, reason, retry_after=until - time.time())
+            until = self.breaker_blocks()
+            if until is not None:
                 UPSTREAM_SKIPPED.labels(self.source, "breaker").inc()
-                raise BreakerOpen(self.source, f"circuit breaker open for {blocked:.0f} s more", retryable=False)
+                raise BreakerOpen(self.source, f"circuit breaker open until {rfc3339(until)}", retryable=False)
             for item in self.items:
                 if not self.limiter.hit(item, self.source, cost=cost):
                     UPSTREAM_SKIPPED.labels(self.source, "quota").inc()

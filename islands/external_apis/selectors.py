@@ -13,9 +13,10 @@ from django.conf import settings
 
 from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
 from islands.cache_system.selectors import ingest_records
+from islands.external_apis.clock import rfc3339
 from islands.external_apis.feeds import UPSTREAMS, source_enabled
 from islands.external_apis.resilience import BREAKER_NAMESPACE, COOLDOWN_KEY, source_guard
-from islands.external_apis.services import SOURCE_RECORD, rfc3339
+from islands.external_apis.services import SOURCE_RECORD
 
 
 def _breaker_state(source: str) -> str | None:

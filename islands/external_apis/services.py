@@ -12,7 +12,6 @@ import hashlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -24,6 +23,7 @@ from islands.cache_system.selectors import ingest_records
 from islands.cache_system.services import btc_price_store, ingest_record_store, summary_store
 from islands.external_apis.clients.base import Deadline
 from islands.external_apis.clients.types import COINS, INDEX_SYMBOLS
+from islands.external_apis.clock import rfc3339
 from islands.external_apis.errors import UpstreamError
 from islands.external_apis.feeds import FEEDS, UPSTREAMS, Feed, FeedResult, source_enabled
 from islands.external_apis.metrics import SUMMARY_WRITES
@@ -39,12 +39,6 @@ FINGERPRINT_RECORD = "summary:fingerprint"
 SOURCE_RECORD_TTL = 7 * 24 * 3600
 FEED_LOCK = "cryptodash:lock:feed:{name}"
 MERGE_LOCK = "cryptodash:lock:summary_merge"
-
-
-def rfc3339(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 # --- keeping results ------------------------------------------------------------------------

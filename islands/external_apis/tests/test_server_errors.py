@@ -38,3 +38,17 @@ def test_the_breaker_opens_and_is_shared_through_redis(fake_upstream, settings):
     assert redis_client().get("cryptodash:breaker:binance:pybreaker:state") == b"open"
     assert "circuit breaker open" in after["data_sources"]["binance"]["error"]
     assert after["btc_price_usd"] > 0  # prices still come, from CoinGecko
+
+
+def test_a_run_that_changes_nothing_appends_nothing_while_the_breaker_is_open(fake_upstream, settings, redis_conn):
+    settings.UPSTREAM_BREAKER_FAIL_MAX = 3
+    fake_upstream.scenario_set("server_errors")
+    summary_refresh(sources=["fear_greed"])  # opens alternative.me's breaker
+    summary_refresh(sources=["fear_greed"])  # the reason changes once: "circuit breaker open until ..."
+    length = redis_conn.xlen(settings.STREAM_MARKET_DATA)
+
+    summary_refresh(sources=["fear_greed"])
+    summary_refresh(sources=["fear_greed"])
+
+    assert redis_conn.xlen(settings.STREAM_MARKET_DATA) == length
+    assert len(calls(fake_upstream, "alternative_me")) == 3
