@@ -209,9 +209,8 @@ def summary_fingerprint(summary: dict[str, Any]) -> str:
 
 
 # --- the refresh ----------------------------------------------------------------------------
-def feeds_due(*, now: float | None = None) -> list[str]:
+def _feeds_due(now: float) -> list[str]:
     """Feeds whose last attempt is at least one interval old (or that were never fetched)."""
-    now = time.time() if now is None else now
     stored = ingest_records(names=[FEED_RECORD.format(name=n) for n in FEEDS])
     due = []
     for name, feed in FEEDS.items():
@@ -220,6 +219,22 @@ def feeds_due(*, now: float | None = None) -> list[str]:
         if record is None or now - record["attempt_at"] >= feed.interval - 0.5:
             due.append(name)
     return due
+
+
+def _feeds_failed(now: float) -> list[str]:
+    """Slow feeds (RSI hourly, F&G every 5 min) whose last attempt brought nothing: they are tried
+    again every INGEST_RETRY_FAILED_S instead of staying empty for a whole interval."""
+    retry = settings.INGEST_RETRY_FAILED_S
+    stored = ingest_records(names=[FEED_RECORD.format(name=n) for n in FEEDS])
+    failed = []
+    for name, feed in FEEDS.items():
+        record = stored[FEED_RECORD.format(name=name)]
+        if feed.interval <= retry or record is None or now - record["attempt_at"] < retry:
+            continue
+        got_values = any(entry["at"] == record["attempt_at"] for entry in record["fields"].values())
+        if not got_values:
+            failed.append(name)
+    return failed
 
 
 def _fetch_locked(name: str) -> FeedResult | None:
@@ -260,7 +275,7 @@ def _btc_tick(results: dict[str, FeedResult], now: float) -> None:
 
 
 def _fetch_named(sources: list[str] | None) -> tuple[dict[str, FeedResult], int]:
-    names = feeds_due() if sources is None else list(dict.fromkeys(sources))
+    names = _feeds_due(time.time()) if sources is None else list(dict.fromkeys(sources))
     unknown = [name for name in names if name not in FEEDS]
     if unknown:
         raise ValueError(f"unknown feed(s) {unknown}; known: {sorted(FEEDS)}")
@@ -305,6 +320,13 @@ def summary_refresh(*, sources: list[str] | None = None) -> dict[str, Any]:
     """Fetch the due feeds (or the named ones: prices, global, fear_greed, rsi, us_indices), merge
     them with the kept results, append the summary to the stream if it changed, and return it."""
     results, duration_ms = _fetch_named(sources)
+    return _merge(results, duration_ms, store=True)
+
+
+def summary_refresh_failed() -> dict[str, Any]:
+    """Fetch again the slow feeds whose last attempt failed (quotas, cooldowns and breakers still
+    apply), merge, append if changed, and return the summary."""
+    results, duration_ms = _fetch_named(_feeds_failed(time.time()))
     return _merge(results, duration_ms, store=True)
 
 

@@ -6,7 +6,7 @@ Overlap is prevented in the service (a Redis lock per feed); time limits come fr
 
 from celery import shared_task
 
-from islands.external_apis.services import summary_refresh
+from islands.external_apis.services import summary_refresh, summary_refresh_failed
 
 
 @shared_task(ignore_result=True)
@@ -19,3 +19,9 @@ def feed_refresh(*, feed: str) -> None:
 def refresh_all() -> None:
     """Fetch every feed that is due: queued by the dashboard's refresh button and at beat start."""
     summary_refresh()
+
+
+@shared_task(ignore_result=True)
+def retry_failed() -> None:
+    """Scheduled by beat: an hourly feed that failed is retried within a minute, not an hour."""
+    summary_refresh_failed()
