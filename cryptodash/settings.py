@@ -236,6 +236,8 @@ INGEST_INTERVALS = {
     "rsi": env_float("INGEST_INTERVAL_RSI", 3600.0, minimum=1.0),
     "us_indices": env_float("INGEST_INTERVAL_US_INDICES", 60.0, minimum=1.0),
 }
+# A slower feed whose last fetch brought nothing is tried again after this many seconds.
+INGEST_RETRY_FAILED_S = env_float("INGEST_RETRY_FAILED_S", 60.0, minimum=1.0)
 # Consecutive failures that open a source's circuit breaker, and how long it then stays open.
 UPSTREAM_BREAKER_FAIL_MAX = env_int("UPSTREAM_BREAKER_FAIL_MAX", 5, minimum=1)
 UPSTREAM_BREAKER_RESET_S = env_int("UPSTREAM_BREAKER_RESET_S", 60, minimum=1)
@@ -275,6 +277,11 @@ CELERY_BEAT_SCHEDULE.update(
         for feed, interval in INGEST_INTERVALS.items()
     }
 )
+CELERY_BEAT_SCHEDULE["ingest-retry-failed"] = {
+    "task": "islands.external_apis.tasks.retry_failed",
+    "schedule": INGEST_RETRY_FAILED_S,
+    "options": {"expires": INGEST_RETRY_FAILED_S},
+}
 
 # --- Dashboard and health (dashboard, health_system islands) -----------------------------------
 # A summary with no newer stream entry for this long is shown as stale (tiles, banner, API).
