@@ -1,8 +1,9 @@
-"""The ASGI application bench/http.py serves: the site itself plus its two baselines, in one server.
+"""The ASGI application bench/http.py serves: the site itself plus its baselines, in one server.
 
-- `/bench/asgi-constant`: a bare ASGI callable sending the home page's bytes (the ceiling);
-- `/bench/django-constant`: a plain Django view returning the same bytes through the project's full
-  middleware stack (the floor a hot GET must beat);
+- `/bench/asgi-page`, `/bench/asgi-summary`: a bare ASGI callable sending the bytes of `/` or of the
+  summary API (the ceiling for each);
+- `/bench/django-page`: a plain Django view returning the home page's bytes through the project's
+  full middleware stack (the floor a hot GET must beat);
 - everything else: cryptodash.asgi.application, exactly as `make run` serves it.
 
 Benchmark-only: the extra route is appended to the URLconf of this process, never to the site's.
@@ -27,25 +28,40 @@ from django.urls import path  # noqa: E402
 import cryptodash.urls  # noqa: E402
 from cryptodash.asgi import application as site  # noqa: E402
 from islands.cache_system.selectors import summary_latest  # noqa: E402
-from islands.dashboard.pages import home_render  # noqa: E402
+from islands.dashboard.pages import home_render, summary_render  # noqa: E402
 
 _snapshot = summary_latest()
 if _snapshot is None:
     raise SystemExit("bench/http_app: the stream is empty; bench/http.py stores a summary first")
 PAGE = home_render(snapshot=_snapshot, lang="vi", theme="light").body
-_HEADERS = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(PAGE)).encode())]
+SUMMARY = summary_render(snapshot=_snapshot).body
 
 
-def django_constant(request: HttpRequest) -> HttpResponse:
+def _constant(body: bytes, content_type: bytes) -> tuple[dict, dict]:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    return {"type": "http.response.start", "status": 200, "headers": headers}, {
+        "type": "http.response.body",
+        "body": body,
+    }
+
+
+CONSTANTS = {
+    "/bench/asgi-page": _constant(PAGE, b"text/html; charset=utf-8"),
+    "/bench/asgi-summary": _constant(SUMMARY, b"application/json"),
+}
+
+
+def django_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse(PAGE, content_type="text/html; charset=utf-8")
 
 
-cryptodash.urls.urlpatterns.append(path("bench/django-constant", django_constant))
+cryptodash.urls.urlpatterns.append(path("bench/django-page", django_page))
 
 
 async def application(scope, receive, send) -> None:
-    if scope["type"] == "http" and scope["path"] == "/bench/asgi-constant":
-        await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
-        await send({"type": "http.response.body", "body": PAGE})
+    constant = CONSTANTS.get(scope.get("path")) if scope["type"] == "http" else None
+    if constant is not None:
+        await send(constant[0])
+        await send(constant[1])
         return
     await site(scope, receive, send)

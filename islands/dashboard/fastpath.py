@@ -74,6 +74,13 @@ def _encoding_accepted(accept_encoding: str | None) -> str | None:
 _ALL_ENCODINGS = {"br": b"", "gzip": b""}
 
 
+@functools.lru_cache(maxsize=1024)
+def _preferences(cookie: str | None, accept_language: str | None) -> tuple[str, str]:
+    """(language, theme) for these two headers, decided like the Django middleware does."""
+    language = language_detect(query=None, cookie=_cookie(cookie, LANGUAGE_COOKIE), accept_language=accept_language)
+    return language, theme_detect(query=None, cookie=_cookie(cookie, THEME_COOKIE))
+
+
 def _home_render_sync(snapshot: SummarySnapshot, lang: str, theme: str) -> Rendered:
     try:
         return home_rendered(snapshot=snapshot, lang=lang, theme=theme)
@@ -131,6 +138,7 @@ def fastpath_reset() -> None:
     """Forget every instance's remembered snapshot and answers, and the stored bodies (tests)."""
     for instance in _instances:
         instance.reset()
+    _preferences.cache_clear()
     caches_reset()
 
 
@@ -159,6 +167,15 @@ class DashboardFastPath:
         self._prepared: dict[tuple, _Prepared] = {}
         self._published_at = float("-inf")
         self._observers: dict[tuple[str, str, int], Callable[[float], None]] = {}
+        self._rebuilding: set[tuple] = set()
+        self._background: set[asyncio.Task] = set()
+
+    def _in_background(self, coro: Any) -> None:
+        # Requests keep being answered from what is known while this runs: under CPU contention a
+        # thread hop can take tens of milliseconds, and no request should wait for it.
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _latest(self) -> SummarySnapshot | None:
         future = self._inflight
@@ -175,6 +192,14 @@ class DashboardFastPath:
             self._ttl = settings.SUMMARY_L1_TTL
             self._stale_at = snapshot.stored_at + settings.SUMMARY_STALE_AFTER if snapshot else float("inf")
         return snapshot
+
+    async def _rebuild(self, key: tuple, **variant: Any) -> None:
+        try:
+            self._prepared[key] = await self._variant(key[0], **variant)
+        except Exception:
+            log.exception("re-rendering %s failed; the previous answer stays", key[0])
+        finally:
+            self._rebuilding.discard(key)
 
     async def _variant(
         self,
@@ -211,34 +236,32 @@ class DashboardFastPath:
             return
         started = time.perf_counter()
         now = time.monotonic()
-        snapshot = self._snapshot if now - self._checked_at < self._ttl else await self._latest()
+        snapshot = self._snapshot
+        if now - self._checked_at >= self._ttl:
+            if snapshot is None:
+                snapshot = await self._latest()
+            elif self._inflight is None:
+                self._in_background(self._latest())
         if snapshot is None:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
         language = theme = None
         if route == "home":
-            cookie = headers.get(b"cookie")
-            language = language_detect(
-                query=None, cookie=_cookie(cookie, LANGUAGE_COOKIE), accept_language=headers.get(b"accept-language")
-            )
-            theme = theme_detect(query=None, cookie=_cookie(cookie, THEME_COOKIE))
+            language, theme = _preferences(headers.get(b"cookie"), headers.get(b"accept-language"))
         encoding = _encoding_accepted(headers.get(b"accept-encoding"))
         stale = time.time() > self._stale_at
         key = (route, language, theme, encoding)
         prepared = self._prepared.get(key)
-        if (
-            prepared is None
-            or prepared.entry_id != snapshot.stream_id
-            or prepared.stale != stale
-            or now >= prepared.expires
-        ):
+        variant = {"snapshot": snapshot, "stale": stale, "language": language, "theme": theme, "encoding": encoding}
+        if prepared is None or prepared.entry_id != snapshot.stream_id or prepared.stale != stale:
             self.misses += 1
-            prepared = self._prepared[key] = await self._variant(
-                route, snapshot=snapshot, stale=stale, language=language, theme=theme, encoding=encoding
-            )
+            prepared = self._prepared[key] = await self._variant(route, **variant)
         else:
             self.hits += 1
+            if now >= prepared.expires and key not in self._rebuilding:
+                self._rebuilding.add(key)
+                self._in_background(self._rebuild(key, **variant))
         if_none_match, if_modified_since = headers.get(b"if-none-match"), headers.get(b"if-modified-since")
         if (if_none_match is not None or if_modified_since) and not_modified(
             prepared.rendered, if_none_match=if_none_match, if_modified_since=if_modified_since
