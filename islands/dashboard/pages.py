@@ -11,7 +11,6 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -67,7 +66,6 @@ def home_context(*, snapshot: SummarySnapshot | None, theme: str, now: float) ->
         "nav": "dashboard",
         "snapshot": snapshot,
         "client_strings": _client_strings(),
-        "live_js": finders.find("js/live.js") is not None,
     }
     if snapshot is None:
         return context

@@ -204,6 +204,16 @@
     }
   }
 
+  document.addEventListener("cryptodash:btc_price", function (event) {
+    var data = (event.detail && event.detail.data) || {};
+    if (!("change_24h" in data)) return;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-sign][data-field="btc_change_24h"]'), function (el) {
+      var v = typeof data.change_24h === "number" && isFinite(data.change_24h) ? data.change_24h : null;
+      el.classList.remove("up", "down", "flat", "unknown");
+      el.classList.add(v === null ? "unknown" : v > 0 ? "up" : v < 0 ? "down" : "flat");
+    });
+  });
+
   document.addEventListener("cryptodash:summary", function (event) {
     var detail = event.detail || {};
     var data = detail.data && typeof detail.data === "object" ? detail.data : detail;
