@@ -91,7 +91,11 @@ def _live_context(snapshot: SummarySnapshot | None) -> dict:
         for field, change_field, label, kind in LIVE_FIELDS
     ]
     # The time of the data rather than its age: the page stays the same until new data arrives.
-    return {"live_tiles": tiles, "live_updated": snapshot.stored_at if snapshot else None}
+    return {
+        "live_tiles": tiles,
+        "live_updated": snapshot.stored_at if snapshot else None,
+        "live_stream_id": snapshot.stream_id if snapshot else None,
+    }
 
 
 def _report_response(request: HttpRequest, report: Report, *, canonical: str) -> HttpResponse:

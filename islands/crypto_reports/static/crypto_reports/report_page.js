@@ -87,6 +87,24 @@
   frame.addEventListener("load", hello);
   hello();
 
+  // The live tiles (static/js/live.js fills [data-field]); here only the age of their data.
+  var updated = document.querySelector("[data-updated]");
+  function showAge() {
+    var at = updated ? Number(updated.getAttribute("data-stored-at")) : 0;
+    if (!at || !window.CryptodashFormat) return;
+    updated.textContent = window.CryptodashFormat.age(Date.now() / 1000 - at, document.documentElement.lang);
+  }
+  document.addEventListener("cryptodash:summary", function (event) {
+    var match = /^(\d+)-\d+$/.exec(String(event.detail && event.detail.stream_id));
+    if (!match || !updated) return;
+    updated.setAttribute("data-stored-at", String(Number(match[1]) / 1000));
+    Array.prototype.forEach.call(document.querySelectorAll("[data-live-none]"), function (el) { el.hidden = true; });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-live-some]"), function (el) { el.hidden = false; });
+    showAge();
+  });
+  showAge();
+  window.setInterval(showAge, 5000);
+
   // site.js flips html[data-theme] in place; follow it so the report never mixes themes.
   new MutationObserver(function () {
     send({ type: "cryptodash:theme", theme: theme() });
