@@ -60,9 +60,9 @@ def history_series(*, field: str, range_: str, now_ms: int | None = None) -> His
     Raises HistoryQueryError for a field not in HISTORY_FIELDS or a range not in HISTORY_RANGES.
     """
     if field not in HISTORY_FIELDS:
-        raise HistoryQueryError(f"unknown field {field!r}; one of: {', '.join(HISTORY_FIELDS)}")
+        raise HistoryQueryError(f"unknown field {field[:64]!r}; one of: {', '.join(HISTORY_FIELDS)}")
     if range_ not in HISTORY_RANGES:
-        raise HistoryQueryError(f"unknown range {range_!r}; one of: {', '.join(HISTORY_RANGES)}")
+        raise HistoryQueryError(f"unknown range {range_[:64]!r}; one of: {', '.join(HISTORY_RANGES)}")
     end_ms = int(time.time() * 1000) if now_ms is None else now_ms
     start_ms = end_ms - HISTORY_RANGES[range_]
     bucket_ms = _bucket_ms(HISTORY_RANGES[range_])

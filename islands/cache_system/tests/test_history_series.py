@@ -104,3 +104,21 @@ def test_it_defaults_to_now():
     series = history_series(field="fng_value", range_="1h")
     assert abs(series.end_ms - time.time() * 1000) < 60_000
     assert [v for _, v in series.points] == [61.0]
+
+
+def test_a_database_outage_leaves_the_stream_part_and_says_why(monkeypatch):
+    from django.db import OperationalError
+
+    from islands.cache_system import history
+
+    store = RedisStreamStore(redis_client(), maxlen=10_000)
+    store.add(settings.STREAM_MARKET_DATA, "dashboard_update", summary_at(i=5))
+
+    def unreachable(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(history.MarketSnapshot.objects, "filter", unreachable)
+    series = history_series(field="btc_price_usd", range_="1h")
+    assert series.table_entries is None
+    assert series.table_error == "OperationalError: connection refused"
+    assert [v for _, v in series.points] == [97_005.0]
