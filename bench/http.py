@@ -9,6 +9,9 @@ external_apis' `summary_refresh()`, then serves bench/http_app.py with granian (
   /bench/django-page      Django view returning the bytes of /                 (floor)
   /                       the home page (stored bytes, ASGI fast path)
   /api/crypto/dashboard-summary
+  /crypto_report/<id>     the newest sample report (migrate + seed_reports first; Django view,
+                          page rendered once per inputs, crypto_reports/rendering.py)
+  /crypto_reports_list    the report list, page 1
 
     .venv/bin/python bench/http.py [--duration 5] [--rounds 3] [--connections 50] [--port 18500]
 """
@@ -80,6 +83,18 @@ def store_summary(env: dict[str, str]) -> None:
     print(f"stored a summary with {out.stdout.strip()} coin prices from the fake upstream")
 
 
+def reports_prepare(env: dict[str, str]) -> int:
+    """Migrate, seed the sample reports (a no-op when reports exist); the newest report's id."""
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], check=True, env=env, cwd=ROOT)
+    subprocess.run([sys.executable, "manage.py", "seed_reports"], check=True, env=env, cwd=ROOT, capture_output=True)
+    code = (
+        "import django; django.setup();"
+        "from islands.crypto_reports.selectors import report_latest; print(report_latest().id)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT, capture_output=True, text=True)
+    return int(out.stdout.strip())
+
+
 def wait_for(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -125,6 +140,12 @@ def main() -> int:
                 "LOG_LEVEL": "WARNING",
             }
             store_summary(env)
+            report_id = reports_prepare(env)
+            targets = [
+                *TARGETS,
+                ("/crypto_report/<id>", f"/crypto_report/{report_id}"),
+                ("/crypto_reports_list", "/crypto_reports_list"),
+            ]
             server = subprocess.Popen(
                 [
                     str(Path(sys.executable).parent / "granian"),
@@ -144,21 +165,21 @@ def main() -> int:
             )
             try:
                 base = f"http://127.0.0.1:{args.port}"
-                for _label, path in TARGETS:
+                for _label, path in targets:
                     wait_for(base + path)
-                for _label, path in TARGETS:  # warm-up: first renders, connections, caches
+                for _label, path in targets:  # warm-up: first renders, connections, caches
                     wrk(base + path, duration=2, connections=args.connections, threads=args.threads)
                 # Rounds rotate through the targets, so load from anything else on the machine falls
                 # on all of them alike; each figure is the median of its rounds.
-                runs: dict[str, list[dict[str, float]]] = {label: [] for label, _path in TARGETS}
+                runs: dict[str, list[dict[str, float]]] = {label: [] for label, _path in targets}
                 for _round in range(args.rounds):
-                    for label, path in TARGETS:
+                    for label, path in targets:
                         runs[label].append(
                             wrk(base + path, duration=args.duration, connections=args.connections, threads=args.threads)
                         )
                 results = [
                     (label, {key: statistics.median(run[key] for run in runs[label]) for key in runs[label][0]})
-                    for label, _path in TARGETS
+                    for label, _path in targets
                 ]
             finally:
                 server.terminate()
