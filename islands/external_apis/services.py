@@ -31,7 +31,6 @@ from islands.external_apis.resilience import QuotaExhausted, SkippedByCooldown
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 FEED_RECORD = "feed:{name}"
 SOURCE_RECORD = "source:{name}"
 FINGERPRINT_RECORD = "summary:fingerprint"
@@ -159,7 +158,8 @@ def _data_sources(stored: dict[str, dict | None], served_by: dict[str, list[bool
         record = stored[SOURCE_RECORD.format(name=source)]
         if not source_enabled(source):
             key_setting = UPSTREAMS[source][2]
-            sources[source] = {"status": "disabled", "updated_at": None, "error": f"{key_setting} is not set"}
+            error = f"{key_setting} is not set"
+            sources[source] = {"status": "disabled", "updated_at": None, "error": error, "age_s": None}
             continue
         if record is None:
             continue  # never called (a fallback nobody needed yet)
@@ -199,7 +199,7 @@ SUMMARY_KEYS = (
 )
 
 
-def summary_fingerprint(summary: dict[str, Any]) -> str:
+def _summary_fingerprint(summary: dict[str, Any]) -> str:
     """Hash of what a reader cares about: values and statuses, not the clock-driven fields."""
     content = {k: v for k, v in summary.items() if k not in ("timestamp", "fetch_duration_ms", "last_updated")}
     content["data_sources"] = {
@@ -300,7 +300,7 @@ def _merge(results: dict[str, FeedResult], duration_ms: int, *, store: bool) -> 
         _results_keep(results, now)
         _btc_tick(results, now)
         summary = summary_build(now=now, fetch_duration_ms=duration_ms)
-        fingerprint = summary_fingerprint(summary)
+        fingerprint = _summary_fingerprint(summary)
         previous = ingest_records(names=[FINGERPRINT_RECORD])[FINGERPRINT_RECORD]
         if previous is None or previous.get("hash") != fingerprint:
             ingest_record_store(name=FINGERPRINT_RECORD, record={"hash": fingerprint}, ttl=SOURCE_RECORD_TTL)

@@ -58,6 +58,7 @@ def test_a_source_without_its_key_is_disabled_and_never_called(fake_upstream, se
         "status": "disabled",
         "updated_at": None,
         "error": "TAAPI_SECRET is not set",
+        "age_s": None,
     }
     assert summary["data_sources"]["finnhub"]["status"] == "disabled"
     assert {entry["status"] for entry in summary["us_stock_indices"].values()} == {"disabled"}

@@ -29,5 +29,6 @@ def test_without_a_cmc_key_global_is_null_and_cmc_disabled(fake_upstream, settin
         "status": "disabled",
         "updated_at": None,
         "error": "CMC_API_KEY is not set",
+        "age_s": None,
     }
     assert calls(fake_upstream, "coinmarketcap") == []
