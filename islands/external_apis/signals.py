@@ -48,8 +48,11 @@ def _renew(lock: redis.lock.Lock) -> None:
             lock.reacquire()
             heartbeat_record(name="beat")
         except redis.exceptions.LockNotOwnedError:
-            log.critical("beat lock lost to another beat: exiting")
-            os._exit(3)  # another beat leads now; two would double every fetch
+            # Expired during a Redis outage, or taken by another beat: that one may lead now, and
+            # two beats would double every fetch. Exit; a supervisor restarts this one, which
+            # then either leads again or refuses.
+            log.critical("beat lock lost (expired or taken by another beat): exiting")
+            os._exit(3)
         except REDIS_DOWN_ERRORS as exc:
             log.warning("beat lock not renewed, Redis unreachable: %s", exc)
 
