@@ -11,8 +11,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -30,15 +29,6 @@ from islands.shared_components.context_processors import site_context
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
-HISTORY_CHART_TEMPLATE = "dashboard/_history_chart.html"
-
-
-def _template_exists(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def _client_strings() -> dict[str, Any]:
@@ -80,7 +70,6 @@ def home_context(*, snapshot: SummarySnapshot | None, theme: str, now: float) ->
             "fng_label": fng_label(data.get("fng_value")),
             "rsi_label": rsi_label(data.get("btc_rsi_14")),
             "sources": source_rows(snapshot=snapshot),
-            "history_chart_template": HISTORY_CHART_TEMPLATE if _template_exists(HISTORY_CHART_TEMPLATE) else None,
         }
     )
     return context
