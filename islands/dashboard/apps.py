@@ -1,3 +1,5 @@
+"""App config of the dashboard island (L5): home page and dashboard JSON API."""
+
 from django.apps import AppConfig
 
 

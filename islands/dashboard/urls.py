@@ -1,3 +1,5 @@
+"""Routes of the dashboard island: the home page and the dashboard JSON API (SPEC §6)."""
+
 from django.urls import path
 
 from islands.dashboard import api, api_history, views

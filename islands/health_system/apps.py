@@ -1,3 +1,5 @@
+"""App config of the health_system island (L4): health checks and metrics."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Routes of the health_system island: /health, /health/live, /metrics."""
+
 from django.urls import path
 
 from islands.health_system import views

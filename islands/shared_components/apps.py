@@ -1,3 +1,5 @@
+"""App config of the shared_components island (L1): layout, i18n and formatting helpers."""
+
 from django.apps import AppConfig
 
 

@@ -1,6 +1,7 @@
 """The home page: tiles from the latest stream entry, "no data yet" before any."""
 
 import pytest
+from django.test import Client
 
 
 def test_it_shows_no_data_yet_before_the_first_summary(client):
@@ -84,8 +85,8 @@ def test_it_shows_the_simulated_banner_in_demo_mode(client, summary):
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
-def test_it_refuses_other_methods(client, method):
-    response = client.generic(method, "/")
+def test_it_refuses_other_methods(method):
+    response = Client(enforce_csrf_checks=True).generic(method, "/")
     assert response.status_code == 405
     assert "GET" in response["Allow"]
 

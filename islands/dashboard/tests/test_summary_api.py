@@ -2,6 +2,7 @@
 
 import orjson
 import pytest
+from django.test import Client
 
 
 def test_it_answers_503_with_a_reason_before_the_first_summary(client):
@@ -49,8 +50,8 @@ def test_it_rejects_bad_parameters_with_400(client, stored, query, message):
 
 @pytest.mark.parametrize("path", ["/api/crypto/dashboard-summary", "/api/crypto/dashboard-summary/cached"])
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
-def test_it_refuses_other_methods_with_405(client, path, method):
-    response = client.generic(method, path)
+def test_it_refuses_other_methods_with_405(path, method):
+    response = Client(enforce_csrf_checks=True).generic(method, path)
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
     assert "not allowed" in response.json()["error"]
