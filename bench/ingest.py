@@ -22,7 +22,7 @@ from pathlib import Path
 # The repository root replaces bench/ on the path: bench/http.py would shadow the stdlib's http.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from cryptodash.stack import redis_for
+from cryptodash.stack import redis_for  # noqa: E402 - after the path fix above
 
 
 def measure_pair(fn_a, fn_b, iterations: int) -> tuple[list[float], list[float]]:
