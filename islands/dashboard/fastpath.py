@@ -24,6 +24,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
+from django.http.request import split_domain_port, validate_host
 
 from islands.cache_system.selectors import SummarySnapshot, summary_latest
 from islands.dashboard.rendered import Rendered, encoding_choose, not_modified
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 # Values are the metric labels Django's middleware records for the same routes (view name for "",
 # else the URL pattern), so the two paths add up in one series.
 ROUTES = {"/": "home", "/api/crypto/dashboard-summary": "api/crypto/dashboard-summary"}
-_WANTED = {b"accept-encoding", b"accept-language", b"cookie", b"if-none-match", b"if-modified-since"}
+_WANTED = {b"host", b"accept-encoding", b"accept-language", b"cookie", b"if-none-match", b"if-modified-since"}
 
 
 def _headers(scope: dict[str, Any]) -> dict[bytes, str]:
@@ -74,6 +75,15 @@ def _encoding_accepted(accept_encoding: str | None) -> str | None:
 
 
 _ALL_ENCODINGS = {"br": b"", "gzip": b""}
+
+
+@functools.lru_cache(maxsize=64)
+def _host_allowed(host: str | None) -> bool:
+    """ALLOWED_HOSTS as Django applies it; anything else is left to Django (which answers 400)."""
+    if not host:
+        return False
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -141,6 +151,7 @@ def fastpath_reset() -> None:
     for instance in _instances:
         instance.reset()
     _preferences.cache_clear()
+    _host_allowed.cache_clear()
     caches_reset()
 
 
@@ -248,6 +259,9 @@ class DashboardFastPath:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
+        if not _host_allowed(headers.get(b"host")):
+            await self.app(scope, receive, send)
+            return
         language = theme = None
         if route == "home":
             language, theme = _preferences(headers.get(b"cookie"), headers.get(b"accept-language"))

@@ -95,7 +95,9 @@ def asgi_get():
     def request(
         path: str, *, method: str = "GET", headers: list[tuple[bytes, bytes]] | None = None, body: bytes = b""
     ) -> dict[str, Any]:
-        all_headers = [(b"host", b"127.0.0.1"), *(headers or [])]
+        all_headers = list(headers or [])
+        if not any(name == b"host" for name, _value in all_headers):
+            all_headers.append((b"host", b"127.0.0.1"))
         with ThreadPoolExecutor(max_workers=1) as pool:
             response = pool.submit(asyncio.run, call(path, method, all_headers, body)).result()
         response["header_map"] = {k.decode().lower(): v.decode() for k, v in response["headers"]}

@@ -142,3 +142,8 @@ def test_the_fast_path_answers_304_head_and_hands_503_to_django(asgi_get, settin
     assert head["header_map"]["content-length"] == str(len(first["body"]))
     wrong = asgi_get("/api/crypto/dashboard-summary", method="DELETE")
     assert wrong["status"] == 405
+
+
+def test_the_fast_path_leaves_unknown_hosts_to_django(asgi_get, stored):
+    response = asgi_get("/api/crypto/dashboard-summary", headers=[(b"host", b"evil.example")])
+    assert response["status"] == 400
