@@ -76,6 +76,7 @@ class Tile:
     change_field: str | None = None
     change: Any = None
     change_kind: str = "change"
+    updated_at: str | None = None  # last success of the newest source feeding it (RFC 3339)
 
 
 def _value(data: dict[str, Any], field: str) -> Any:
@@ -120,6 +121,13 @@ def group_state(*, data: dict[str, Any], group: str, value_known: bool) -> tuple
     return "ok", None
 
 
+def group_updated_at(*, data: dict[str, Any], group: str) -> str | None:
+    """When the fields of `group` were last fetched: the newest `updated_at` among its sources."""
+    times = [state.get("updated_at") for _name, state in _sources_of(data, group)]
+    # RFC 3339 UTC strings of one writer sort like the moments they name.
+    return max((t for t in times if isinstance(t, str) and t), default=None)
+
+
 def summary_is_stale(*, snapshot: SummarySnapshot, now: float | None = None) -> bool:
     """True when no new summary entered the stream for SUMMARY_STALE_AFTER seconds."""
     age = (now if now is not None else time.time()) - snapshot.stored_at
@@ -160,6 +168,7 @@ def _tile(data: dict[str, Any], *, id: str, label: str, field: str, kind: str, g
         reason=reason,
         change_field=change_field,
         change=change,
+        updated_at=group_updated_at(data=data, group=group) if value is not None else None,
         **extra,
     )
 

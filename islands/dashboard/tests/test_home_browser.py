@@ -7,6 +7,7 @@ Set CRYPTODASH_SCREENSHOT_DIR to keep the pictures (docs/screenshots/home-vi-lig
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,9 @@ def market(summary):
     last = stream_store().latest(settings.STREAM_MARKET_DATA).data
     summary.update({key: value for key, value in last.items() if key.endswith(("_price_usd", "_change_24h"))})
     summary["mode"] = "simulated"
+    fetched = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=8)
+    for state in summary["data_sources"].values():
+        state["updated_at"] = fetched.isoformat().replace("+00:00", "Z")
     summary["data_sources"]["coinmarketcap"] = {
         "status": "disabled",
         "updated_at": None,
@@ -88,6 +92,8 @@ def test_it_renders_vietnamese_light(live_server, page, market, tmp_path):
     assert format_value(market["btc_price_usd"], "price", "vi") in text
     assert "Dữ liệu mô phỏng" in text
     assert page.get_attribute("#tile-index-qqqm", "data-state") == "unknown"
+    assert "giây trước" in page.inner_text("#tile-coin-btc .tile__age")
+    assert page.inner_text("#tile-index-qqqm .tile__age") == ""
     page.screenshot(path=str(_shot_dir(tmp_path) / "home-vi-light.png"), full_page=True)
 
 

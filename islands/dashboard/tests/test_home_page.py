@@ -67,6 +67,21 @@ def test_it_marks_tiles_stale_when_every_source_of_theirs_failed(client, summary
     assert "$97,123.45" in tile  # the last good value stays, marked
 
 
+def test_each_tile_says_when_its_source_last_answered(client, summary):
+    from datetime import UTC, datetime, timedelta
+
+    from islands.cache_system.services import summary_store
+
+    fetched = (datetime.now(UTC) - timedelta(seconds=125)).replace(microsecond=0).isoformat()
+    summary["data_sources"]["binance"]["updated_at"] = fetched
+    summary["data_sources"]["coingecko"]["updated_at"] = "2026-01-01T00:00:00Z"
+    summary_store(summary=summary)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    tile = html.split('id="tile-coin-btc"')[1].split('class="tile ')[0]
+    assert f'datetime="{fetched}"' in tile
+    assert "2 min ago" in tile
+
+
 def test_it_marks_the_whole_summary_stale_when_the_stream_stops(client, summary, store_old):
     store_old(summary, 600)
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

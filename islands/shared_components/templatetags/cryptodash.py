@@ -1,19 +1,21 @@
 """Template filters and tags of the site: `{% load cryptodash %}`.
 
 `{{ value|fmt:"price" }}` formats in the active language with the rules of formatting.py (the same
-as static/js/format.js); `{{ seconds|age }}`, `{{ when|local_time }}`; `{% query_with lang="en" %}`
-builds the current URL's query string with one parameter replaced. Output stays autoescaped.
+as static/js/format.js); `{{ seconds|age }}`, `{{ when|age_since }}`, `{{ when|local_time }}`;
+`{% query_with lang="en" %}` builds the current URL's query string with one parameter replaced.
+Output stays autoescaped.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import template
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
-from islands.shared_components.formatting import age_format, format_value, time_format
+from islands.shared_components.formatting import age_format, format_value, time_format, time_local
 
 register = template.Library()
 
@@ -26,6 +28,13 @@ def fmt(value: Any, kind: str) -> str:
 @register.filter
 def age(seconds: float | None) -> str:
     return age_format(seconds, get_language())
+
+
+@register.filter
+def age_since(value: Any) -> str:
+    """'12 s ago' for an RFC 3339 time, epoch seconds or datetime; a dash when it is not a time."""
+    moment = time_local(value)
+    return age_format(None if moment is None else time.time() - moment.timestamp(), get_language())
 
 
 @register.filter

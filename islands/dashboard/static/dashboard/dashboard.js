@@ -36,6 +36,14 @@
   var ageEl = document.getElementById("data-age");
   var staleBanner = document.getElementById("stale-banner");
   var staleAfter = Number(root.getAttribute("data-stale-after")) || 60;
+  function tickTileAges() {
+    Array.prototype.forEach.call(document.querySelectorAll("time[data-age-from]"), function (el) {
+      var at = Date.parse(el.getAttribute("data-age-from"));
+      el.textContent = isFinite(at) && F ? F.age(Date.now() / 1000 - at / 1000, lang) : "";
+    });
+  }
+  window.setInterval(tickTileAges, 1000);
+
   function tickAge() {
     var updated = Number(ageEl.getAttribute("data-updated-at"));
     if (!updated) return;
@@ -136,6 +144,17 @@
     if (found.length && bad.length === found.length) return ["stale", reason];
     return ["ok", ""];
   }
+  function groupUpdatedAt(data, group) {
+    var sources = data.data_sources && typeof data.data_sources === "object" ? data.data_sources : {};
+    var newest = "";
+    ((config.source_groups || {})[group] || []).forEach(function (name) {
+      Object.keys(sources).forEach(function (key) {
+        var at = sources[key] && sources[key].updated_at;
+        if ((key === name || key.indexOf(name + "_") === 0) && typeof at === "string" && at > newest) newest = at;
+      });
+    });
+    return newest;
+  }
   function applyTile(tile, data) {
     var valueEl = tile.querySelector(".tile__value[data-field], [data-gauge-field]");
     var group = tile.getAttribute("data-group");
@@ -160,11 +179,18 @@
       badge.textContent = state[0] === "ok" ? "" : (config.labels || {})[state[0]] || state[0];
       badge.title = state[1];
     }
+    var ageTime = tile.querySelector("time[data-age-from]");
+    if (ageTime) {
+      var updatedAt = known ? groupUpdatedAt(data, group) : "";
+      ageTime.setAttribute("data-age-from", updatedAt);
+      if (updatedAt) ageTime.setAttribute("datetime", updatedAt);
+      else ageTime.removeAttribute("datetime");
+    }
     var reason = tile.querySelector(".tile__reason");
     if (!reason && state[1]) {
       reason = document.createElement("div");
       reason.className = "tile__reason";
-      tile.appendChild(reason);
+      tile.insertBefore(reason, tile.querySelector(".tile__age"));
     }
     if (reason) {
       reason.textContent = state[1];
@@ -196,6 +222,7 @@
       if (sparks[field].values.length > 120) sparks[field].values.shift();
       drawSpark(field);
     });
+    tickTileAges();
     if (streamId && ageEl) {
       var ms = Number(String(streamId).split("-")[0]);
       if (ms) ageEl.setAttribute("data-updated-at", String(ms / 1000));
