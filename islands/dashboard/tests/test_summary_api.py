@@ -100,6 +100,9 @@ def test_cached_answers_503_when_the_cache_is_empty(client):
 def test_cached_returns_the_summary_from_the_cache_tiers(client, stored):
     body = client.get("/api/crypto/dashboard-summary/cached").json()
     assert body["stream_id"] == stored
+    head = client.head("/api/crypto/dashboard-summary/cached")
+    assert head.status_code == 200
+    assert head.content == b""
 
 
 def test_cached_rejects_parameters(client, stored):

@@ -52,6 +52,14 @@ def test_it_counts_fresh_heartbeats_and_data_as_healthy(client):
     assert islands["dashboard"]["status"] == "healthy"
 
 
+@pytest.mark.django_db
+def test_it_answers_head_without_a_body(client):
+    response = client.head("/health")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
 def test_it_answers_liveness_without_any_backend(client):
     response = client.get("/health/live")
     assert response.status_code == 200
