@@ -6,9 +6,11 @@ same bytes and headers as the Django views (islands/dashboard/serving.py). Anyth
 paths and methods, a query string (it may set a cookie), no data yet (Django renders "no data
 yet" / the 503) — goes to Django unchanged.
 
-The latest snapshot is looked up at most once per SUMMARY_L1_TTL, off the event loop, and shared by
-every request meanwhile; a missing page variant is rendered in Django's sync thread. Nothing here
-blocks the loop on Redis or the database.
+The latest snapshot is looked up at most once per SUMMARY_L1_TTL, in a thread; requests meanwhile
+are answered from the one already known (only a process's very first request waits for it). A
+variant for a new stream entry is rendered once in Django's sync thread; a page variant older than
+PAGE_RENDER_MAX_AGE is re-rendered in the background while the old one is still served. Nothing
+here blocks the loop on Redis or the database, and an unknown Host is left to Django's check.
 """
 
 from __future__ import annotations
