@@ -1,3 +1,5 @@
+"""Routes of the crypto_reports island: report pages, the sandboxed report document, feeds."""
+
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
