@@ -134,7 +134,12 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            # The layer's receive blocks in BZPOPMIN for 5 s; redis-py 8's default socket timeout
+            # is also 5 s, so the read timed out with the command (redis-py#3138) and a message
+            # popped at that moment was lost. The socket timeout stays well above the block.
+            "hosts": [
+                {"address": REDIS_URL, "socket_timeout": 10, "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT}
+            ],
             "prefix": "cryptodash:layer:",
             # Stale prices are worthless: drop undelivered messages quickly and keep queues small.
             "expiry": 10,

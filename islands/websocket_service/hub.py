@@ -167,7 +167,9 @@ class Hub:
             if self._task is None:
                 layer = get_channel_layer()
                 self._channel = await layer.new_channel()
-                self._task = asyncio.get_running_loop().create_task(self._run(layer, self._channel))
+                # Joined before the first socket's snapshot is read, so no entry falls in between.
+                joined = await self._group_add(layer, self._channel)
+                self._task = asyncio.get_running_loop().create_task(self._run(layer, self._channel, joined))
 
     async def leave(self, socket: LiveSocket) -> None:
         socket.stop()
@@ -193,12 +195,21 @@ class Hub:
         for socket in list(self.sockets):
             socket.offer(frame)
 
-    async def _run(self, layer: Any, channel: str) -> None:
+    @staticmethod
+    async def _group_add(layer: Any, channel: str) -> bool:
+        try:
+            await layer.group_add(settings.WS_GROUP, channel)
+        except Exception as exc:  # Redis down: _run keeps trying
+            log.warning("hub could not join group %s: %r", settings.WS_GROUP, exc)
+            return False
+        return True
+
+    async def _run(self, layer: Any, channel: str, joined: bool) -> None:
         # Re-join well within group_expiry: channels_redis drops members older than that, which
         # is how a crashed process's channel leaves the group, not ours.
         refresh = max(1.0, layer.group_expiry / 3)
-        joined_at: float | None = None
         loop = asyncio.get_running_loop()
+        joined_at: float | None = loop.time() if joined else None
         while True:
             try:
                 if joined_at is None or loop.time() - joined_at > refresh:

@@ -1,0 +1,110 @@
+"""Real processes for the end-to-end tests: the ASGI server `make run` uses, and the relay command."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+BIN_DIR = Path(sys.executable).parent
+# This island's tests keep their servers in one range, clear of the other islands' tests.
+PORTS = range(18300, 18400)
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORTS}")
+
+
+def child_env(run_dir: Path, **extra: str) -> dict[str, str]:
+    """The test's Redis, a private run dir (secret key, SQLite), and static files from the sources."""
+    return {
+        **os.environ,
+        "REDIS_URL": settings.REDIS_URL,
+        "CRYPTODASH_RUN_DIR": str(run_dir),
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # DEBUG makes WhiteNoise serve static files from their source folders (no collectstatic).
+        "DJANGO_DEBUG": "1",
+        **extra,
+    }
+
+
+def stop(process: subprocess.Popen) -> int:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+@contextmanager
+def relay_process(run_dir: Path, name: str = "relay-e2e") -> Iterator[subprocess.Popen]:
+    process = subprocess.Popen(
+        [sys.executable, str(BASE_DIR / "manage.py"), "relay", "--name", name],
+        cwd=BASE_DIR,
+        env=child_env(run_dir, RELAY_HEARTBEAT_INTERVAL="0.2"),
+    )
+    try:
+        yield process
+    finally:
+        stop(process)
+
+
+@contextmanager
+def web_process(run_dir: Path) -> Iterator[str]:
+    """granian serving the project on a free port, migrated; yields its base URL."""
+    env = child_env(run_dir)
+    subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "--noinput", "-v", "0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN_DIR / "granian"),
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "cryptodash.asgi:application",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{url}/", timeout=2)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        stop(process)

@@ -1,0 +1,237 @@
+/* Live updates for any page: a WebSocket to /ws on the page's own host (SPEC §7), HTTP polling of
+ * /api/crypto/dashboard-summary while the socket is down, and a connection indicator.
+ *
+ * Page contract (the server-rendered templates follow it; nothing else is assumed):
+ *   #connection-status           gets data-state = connecting | live | reconnecting | polling and a
+ *                                visible label, taken from its data-label-<state> attribute when
+ *                                present (data-label-live falls back to data-label-connected /
+ *                                data-label-open), else a built-in vi/en label. A [data-label] child,
+ *                                when present, receives the label instead of the element itself.
+ *   [data-field="<path>"]        shows the summary value at <path>: a top-level field
+ *                                ("btc_price_usd", "fng_value") or a dotted path
+ *                                ("us_stock_indices.SPY.price"). Formatted with
+ *                                window.CryptodashFormat.format(value, el.dataset.format, lang) when
+ *                                static/js/format.js is loaded, else as plain text. null or missing
+ *                                shows "—" and sets the data-unknown attribute (removed once known).
+ *   [data-stream-id]             the first such element tells which summary the page was rendered
+ *                                from; the socket resumes after it instead of asking for a snapshot.
+ *   <html lang>                  "vi" (default) or "en", for labels and formatting.
+ * Events, dispatched on document (after the [data-field] elements were updated):
+ *   cryptodash:summary    detail {data, stream_id}: a whole summary (snapshot, update, poll)
+ *   cryptodash:btc_price  detail {data, stream_id}: a fast BTC tick ({price_usd, change_24h, ...})
+ *
+ * Only summaries move the resume point: BTC ticks come from another stream and every summary
+ * carries the BTC price too. A frame whose stream id is not newer than the last one applied is
+ * ignored unless it is a snapshot (dashboard_data), so replays and races never step back in time.
+ * Text is only ever set with textContent.
+ */
+(function () {
+  "use strict";
+
+  var PING_MS = 25000;
+  var POLL_MS = 5000;
+  var BACKOFF_FIRST_MS = 500;
+  var BACKOFF_MAX_MS = 30000;
+  var UNKNOWN = "\u2014";
+  var LABELS = {
+    en: { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", polling: "Polling" },
+    vi: { connecting: "Đang kết nối…", live: "Trực tiếp", reconnecting: "Đang kết nối lại…", polling: "Cập nhật định kỳ" },
+  };
+
+  var lang = document.documentElement.lang === "en" ? "en" : "vi";
+  var statusEl = document.getElementById("connection-status");
+  var rendered = document.querySelector("[data-stream-id]");
+  var lastId = rendered ? rendered.getAttribute("data-stream-id") || null : null;
+  var socket = null;
+  var attempts = 0;
+  var reconnectTimer = null;
+  var pingTimer = null;
+  var pollTimer = null;
+  var state = null;
+
+  /* --- stream ids ---------------------------------------------------------------------------- */
+  function idKey(id) {
+    var m = /^(\d+)-(\d+)$/.exec(String(id || ""));
+    return m ? [Number(m[1]), Number(m[2])] : null;
+  }
+
+  function isNewer(id) {
+    var a = idKey(id);
+    var b = idKey(lastId);
+    if (!a) return false;
+    if (!b) return true;
+    return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+  }
+
+  /* --- the indicator --------------------------------------------------------------------------- */
+  function setState(next) {
+    if (next === state || !statusEl) {
+      state = next;
+      return;
+    }
+    state = next;
+    statusEl.setAttribute("data-state", next);
+    var label =
+      statusEl.getAttribute("data-label-" + next) ||
+      (next === "live" && (statusEl.getAttribute("data-label-connected") || statusEl.getAttribute("data-label-open"))) ||
+      LABELS[lang][next];
+    var target = statusEl.querySelector("[data-label]") || statusEl;
+    target.textContent = label;
+    statusEl.setAttribute("title", label);
+  }
+
+  /* --- applying values ------------------------------------------------------------------------ */
+  function valueAt(data, path) {
+    var node = data;
+    var parts = path.split(".");
+    for (var i = 0; i < parts.length; i++) {
+      if (node === null || typeof node !== "object" || !(parts[i] in node)) return undefined;
+      node = node[parts[i]];
+    }
+    return node;
+  }
+
+  function show(el, value) {
+    if (value === null || value === undefined || (typeof value === "number" && !isFinite(value))) {
+      el.textContent = UNKNOWN;
+      el.setAttribute("data-unknown", "");
+      return;
+    }
+    var F = window.CryptodashFormat;
+    el.textContent = F && typeof F.format === "function" ? F.format(value, el.dataset.format, lang) : String(value);
+    el.removeAttribute("data-unknown");
+  }
+
+  /* complete: data is a whole summary, so a field it lacks is unknown; else only its fields move. */
+  function applyFields(data, complete) {
+    var els = document.querySelectorAll("[data-field]");
+    for (var i = 0; i < els.length; i++) {
+      var value = valueAt(data, els[i].getAttribute("data-field"));
+      if (value === undefined && !complete) continue;
+      show(els[i], value);
+    }
+  }
+
+  function applySummary(data, streamId, snapshot) {
+    if (!data || typeof data !== "object") return;
+    if (!snapshot && !isNewer(streamId)) return;
+    if (streamId) lastId = streamId;
+    applyFields(data, true);
+    document.dispatchEvent(new CustomEvent("cryptodash:summary", { detail: { data: data, stream_id: streamId } }));
+  }
+
+  function applyBtcTick(data, streamId) {
+    if (!data || typeof data !== "object") return;
+    var fields = { btc_price_usd: data.price_usd };
+    if ("change_24h" in data) fields.btc_change_24h = data.change_24h;
+    applyFields(fields, false);
+    document.dispatchEvent(new CustomEvent("cryptodash:btc_price", { detail: { data: data, stream_id: streamId } }));
+  }
+
+  /* --- the socket ------------------------------------------------------------------------------ */
+  function onFrame(event) {
+    var frame;
+    try {
+      frame = JSON.parse(event.data);
+    } catch (e) {
+      return;
+    }
+    switch (frame && frame.type) {
+      case "dashboard_data":
+        applySummary(frame.data, frame.stream_id, true);
+        break;
+      case "dashboard_update":
+        applySummary(frame.data, frame.stream_id, false);
+        break;
+      case "btc_price_update":
+        applyBtcTick(frame.data, frame.stream_id);
+        break;
+      default: // connected, pong, error (no_data: the page keeps what it shows)
+        break;
+    }
+  }
+
+  function connect() {
+    reconnectTimer = null;
+    if (state === null) setState("connecting");
+    var url = (location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/ws";
+    if (lastId) url += "?last_id=" + encodeURIComponent(lastId);
+    var ws;
+    try {
+      ws = new WebSocket(url);
+    } catch (e) {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    ws.onopen = function () {
+      attempts = 0;
+      setState("live");
+      stopPolling();
+      pingTimer = window.setInterval(function () {
+        if (ws.readyState === WebSocket.OPEN) ws.send("ping");
+      }, PING_MS);
+    };
+    ws.onmessage = onFrame;
+    ws.onclose = function () {
+      if (socket !== ws) return;
+      socket = null;
+      window.clearInterval(pingTimer);
+      if (state !== "polling") setState("reconnecting");
+      startPolling();
+      scheduleReconnect();
+    };
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer !== null) return;
+    // Exponential backoff with jitter, so a server restart is not met by every tab at once.
+    var base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * Math.pow(2, attempts));
+    attempts += 1;
+    reconnectTimer = window.setTimeout(connect, base / 2 + Math.random() * (base / 2));
+  }
+
+  /* --- polling while the socket is down -------------------------------------------------------- */
+  function poll() {
+    fetch("/api/crypto/dashboard-summary", { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          return { ok: response.ok, body: body };
+        });
+      })
+      .then(function (result) {
+        if (socket && socket.readyState === WebSocket.OPEN) return;
+        setState("polling"); // the server answers, even if it has no data yet (503 {"error"})
+        if (!result.ok || !result.body || typeof result.body !== "object") return;
+        var data = {};
+        Object.keys(result.body).forEach(function (key) {
+          if (key !== "stream_id") data[key] = result.body[key];
+        });
+        applySummary(data, result.body.stream_id || null, false);
+      })
+      .catch(function () {
+        if (!(socket && socket.readyState === WebSocket.OPEN)) setState("reconnecting");
+      });
+  }
+
+  function startPolling() {
+    if (pollTimer !== null) return;
+    poll();
+    pollTimer = window.setInterval(poll, POLL_MS);
+  }
+
+  function stopPolling() {
+    if (pollTimer === null) return;
+    window.clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  window.addEventListener("online", function () {
+    if (socket === null && reconnectTimer !== null) {
+      window.clearTimeout(reconnectTimer);
+      connect();
+    }
+  });
+
+  connect();
+})();
