@@ -284,7 +284,7 @@ async def measure(
             "max": max(latencies) if latencies else float("nan"),
             "missed": missed,
             "us_per_frame": cpu_web / max(1, frames_delivered) * 1e6,
-            "relay_ms_per_entry": cpu_relay / entries * 1000,
+            "relay_ms_per_entry": cpu_relay / max(1, entries) * 1000,
             "rss_before": rss_before,
             "rss_after": rss_after,
             "kb_per_client": (rss_after - rss_before) * 1024 / max(1, n + slow),
@@ -342,6 +342,8 @@ async def main() -> None:
                     f"{r['rss_after']:>11.1f} {r['kb_per_client']:>9.1f}",
                     flush=True,
                 )
+        if not args.slow_entries:
+            return
         print(
             f"\n# one client never reads (receive buffer 4 KB, reading paused): others' latency, "
             f"{args.slow_entries} entries {1000 * args.gap / 10:.0f} ms apart, 100 clients"
