@@ -69,3 +69,14 @@ def test_it_answers_liveness_without_any_backend(client):
 @pytest.mark.parametrize("path", ["/health", "/health/live", "/metrics"])
 def test_it_refuses_writes(path):
     assert Client(enforce_csrf_checks=True).post(path).status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_consumer_group_falling_behind_degrades_cache_system(client, redis_conn, settings):
+    redis_conn.xgroup_create(settings.STREAM_MARKET_DATA, "websocket_broadcast", id="0", mkstream=True)
+    for i in range(60):
+        summary_store(summary={"btc_price_usd": float(i)})
+    cache = client.get("/health").json()["islands"]["cache_system"]
+    assert cache["status"] == "degraded"
+    assert cache["groups"]["crypto:market_data/websocket_broadcast"]["lag"] == 60
+    assert "crypto:market_data/websocket_broadcast" in cache["reason"]
