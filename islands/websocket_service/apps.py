@@ -1,3 +1,5 @@
+"""The websocket_service island (L3): the /ws consumer, the per-process fan-out hub and the stream relay."""
+
 from django.apps import AppConfig
 
 
