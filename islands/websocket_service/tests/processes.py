@@ -69,8 +69,8 @@ def relay_process(run_dir: Path, name: str = "relay-e2e") -> Iterator[subprocess
 
 
 @contextmanager
-def web_process(run_dir: Path) -> Iterator[str]:
-    """granian serving the project on a free port, migrated; yields its base URL."""
+def web_process(run_dir: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """granian serving the project on a free port, migrated; yields its base URL and the process."""
     env = child_env(run_dir)
     subprocess.run(
         [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "--noinput", "-v", "0"],
@@ -105,6 +105,6 @@ def web_process(run_dir: Path) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield url
+        yield url, process
     finally:
         stop(process)

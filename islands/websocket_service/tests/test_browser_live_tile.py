@@ -1,4 +1,4 @@
-"""End to end in Chromium: a real granian server and relay, and an XADD moves the BTC tile without a reload."""
+"""End to end in Chromium: a real granian server and relay; an XADD moves the BTC tile without a reload."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from islands.cache_system.selectors import heartbeat_age
 from islands.cache_system.services import btc_price_store, summary_store
 from islands.dashboard.tests.conftest import SUMMARY
-from islands.websocket_service.tests.processes import relay_process, web_process
+from islands.websocket_service.tests.processes import relay_process, stop, web_process
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def wait_for_relay() -> None:
 
 def test_the_btc_tile_shows_a_new_price_after_an_xadd_without_a_reload(page, tmp_path):
     summary_store(summary=copy.deepcopy(SUMMARY))
-    with web_process(tmp_path) as url, relay_process(tmp_path):
+    with web_process(tmp_path) as (url, web), relay_process(tmp_path):
         wait_for_relay()
         page.goto(f"{url}/")
         page.wait_for_selector('#connection-status[data-state="live"]', timeout=10_000)
@@ -58,3 +58,7 @@ def test_the_btc_tile_shows_a_new_price_after_an_xadd_without_a_reload(page, tmp
             "([sel, text]) => document.querySelector(sel).textContent.trim() === text", arg=[TILE, tick], timeout=10_000
         )
         assert page.evaluate("() => window.__notReloaded === true")
+
+        # The server goes away: the indicator says so (and polling finds nobody either).
+        stop(web)
+        page.wait_for_selector('#connection-status[data-state="reconnecting"]', timeout=10_000)
