@@ -99,3 +99,24 @@ class DirectFloor:
 
 
 direct_app = DirectFloor()
+
+
+def _project_without_sessions() -> Any:
+    """The project's /ws routes behind the origin check only: what AuthMiddlewareStack costs per frame."""
+    from channels.routing import URLRouter
+    from channels.security.websocket import AllowedHostsOriginValidator
+
+    from cryptodash.routing import websocket_urlpatterns
+
+    router = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        await router(scope, receive, send)
+
+    return app
+
+
+project_nosession_app = _project_without_sessions()

@@ -56,6 +56,9 @@ APPS = {
     "direct": ("bench.ws_apps:direct_app", False),
     "groups": ("bench.ws_apps:groups_app", True),
     "project": ("cryptodash.asgi:application", True),
+    # The same /ws without AuthMiddlewareStack (its session wrapper sees every frame): not a design
+    # the site uses, a measurement of what that wrapper costs. Run with --modes direct,project,bare.
+    "bare": ("bench.ws_apps:project_nosession_app", True),
 }
 SUMMARY = {
     **{f"{c}_price_usd": 100.0 + i for i, c in enumerate(("btc", "eth", "sol", "xrp", "ada", "link", "bnb"))},
