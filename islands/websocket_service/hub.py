@@ -64,31 +64,75 @@ RESYNC = Outgoing({"type": "websocket.send", "text": ""})
 ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
 
 
+class _HandOff:
+    """Hands what a suspended coroutine yielded to the running task, exactly as it was yielded."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __await__(self) -> Any:
+        yield self.value
+
+
+async def _finish(coro: Any, yielded: Any) -> None:
+    """Drive a send coroutine that suspended while run eagerly, the way its own task would.
+
+    What it yielded (an asyncio future, a server's future-like object, or None for "one loop
+    turn") goes to the task unchanged, so the task's usual protocol applies to it.
+    """
+    while True:
+        try:
+            await _HandOff(yielded)
+        except BaseException as exc:  # cancellation included: the send sees it where it waits
+            try:
+                yielded = coro.throw(exc)
+            except StopIteration:
+                return
+            continue
+        try:
+            yielded = coro.send(None)
+        except StopIteration:
+            return
+
+
 class LiveSocket:
-    """One client's outbound side: a bounded queue and the single task that writes to the socket."""
+    """One client's outbound side: a bounded queue, written in order by at most one send at a time.
+
+    A frame for an idle socket is sent eagerly, in the hub's own turn: the server's send usually
+    completes without waiting (it writes to the transport), and then no task is woken at all.
+    Only a send that has to wait (the socket's buffer is full, or the server always hands off) is
+    finished in a task, which then drains the frames queued meanwhile; that is how a socket that
+    stops reading never holds up the hub. (Python 3.12's eager tasks do the same; this is 3.11.)
+    """
 
     def __init__(self, send: ASGISend, *, queue_size: int) -> None:
         self._send = send
         self._queue_size = queue_size
         self._queue: collections.deque[Outgoing] = collections.deque()
-        self._wakeup = asyncio.Event()
         # While a snapshot or replay is being read, live frames wait here so they go out after it.
         self._held: list[Outgoing] | None = None
         self._sent_key: tuple[int, int] = (0, 0)
+        self._writer: asyncio.Task | None = None
+        self._gone = False
         self.resyncs = 0
         self.closing = False
-        self._writer = asyncio.get_running_loop().create_task(self._write_loop())
 
     def push(self, frame: Outgoing) -> None:
-        """Queue a frame; never waits. An overflowing queue becomes a single resync marker."""
-        if self.closing:
+        """Send or queue a frame; never waits. An overflowing queue becomes a single resync marker."""
+        if self.closing or self._gone:
+            return
+        if self._writer is None and not self._queue and frame is not RESYNC:
+            self._send_eagerly(frame)
             return
         if len(self._queue) >= self._queue_size:
             self._queue.clear()
             frame = RESYNC
             self.resyncs += 1
         self._queue.append(frame)
-        self._wakeup.set()
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._drain(None))
 
     def offer(self, frame: Outgoing) -> None:
         """A live frame from the hub: held while a snapshot/replay is being prepared."""
@@ -110,34 +154,66 @@ class LiveSocket:
 
     def close(self, code: int) -> None:
         """Send what is queued, then close the socket with code; later frames are dropped."""
-        self._queue.append(Outgoing({"type": "websocket.close", "code": code}))
+        if self.closing or self._gone:
+            return
+        frame = Outgoing({"type": "websocket.close", "code": code})
         self.closing = True
-        self._wakeup.set()
+        if self._writer is None and not self._queue:
+            self._send_eagerly(frame)
+            return
+        self._queue.append(frame)  # past the bound: the close must not be dropped as a resync
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._drain(None))
 
     def stop(self) -> None:
-        self._writer.cancel()
+        self._gone = True
+        if self._writer is not None:
+            self._writer.cancel()
 
-    async def _write_loop(self) -> None:
+    def _admit(self, frame: Outgoing) -> bool:
+        if frame.key is not None:
+            # A live frame older than the snapshot or replay already sent is a step back.
+            if frame.key <= self._sent_key and not frame.replay:
+                return False
+            self._sent_key = max(self._sent_key, frame.key)
+        if frame.message["type"] == "websocket.close":
+            self._gone = True
+        return True
+
+    def _send_eagerly(self, frame: Outgoing) -> None:
+        if not self._admit(frame):
+            return
+        coro = self._send(frame.message)
         try:
-            while True:
-                while not self._queue:
-                    self._wakeup.clear()
-                    await self._wakeup.wait()
+            yielded = coro.send(None)
+        except StopIteration:
+            return
+        except Exception as exc:  # the socket went away under us; disconnect() cleans up
+            self._lost(exc)
+            return
+        self._writer = asyncio.get_running_loop().create_task(self._drain((coro, yielded)))
+
+    async def _drain(self, suspended: tuple[Any, Any] | None) -> None:
+        try:
+            if suspended is not None:
+                await _finish(*suspended)
+            while self._queue and not self._gone:
                 frame = self._queue.popleft()
                 if frame is RESYNC:
                     frame = await self._resync_frame()
-                if frame.key is not None:
-                    # A live frame older than the snapshot or replay already sent is a step back.
-                    if frame.key <= self._sent_key and not frame.replay:
-                        continue
-                    self._sent_key = max(self._sent_key, frame.key)
-                await self._send(frame.message)
-                if frame.message["type"] == "websocket.close":
-                    return
+                if self._admit(frame):
+                    await self._send(frame.message)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the socket went away under us; disconnect() cleans up
-            log.debug("socket writer stopped: %r", exc)
+        except Exception as exc:
+            self._lost(exc)
+        finally:
+            self._writer = None
+
+    def _lost(self, exc: BaseException) -> None:
+        log.debug("socket send failed: %r", exc)
+        self._gone = True
+        self._queue.clear()
 
     async def _resync_frame(self) -> Outgoing:
         snapshot = await asyncio.to_thread(snapshot_latest)
