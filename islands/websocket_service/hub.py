@@ -2,15 +2,16 @@
 
 Why not one layer group member per socket (the Channels default)? bench/ws_fanout.py measured it
 on this machine: every delivered frame then costs a Redis pop, a msgpack decode and a consumer
-dispatch (75-280 us of CPU per frame, 1,000 sockets served in 100-300 ms), against a few us for a
-loop over local sockets. So the relay's group_send reaches each process's Hub once; the Hub wraps
-the already-serialised frame in one ASGI message shared by every socket and hands it to each
-socket's bounded queue.
+dispatch (210-350 us of web CPU per frame, 1,000 sockets served in 300+ ms), against 17-93 us for
+a loop over local sockets (uvicorn / granian). So the relay's group_send reaches each process's Hub
+once; the Hub wraps the already-serialised frame in one ASGI message shared by every socket and
+hands it to each socket.
 
-A slow client must not slow the others: the Hub never awaits a socket. Each socket has a writer
-task and a queue of at most WS_SEND_QUEUE frames; when it overflows, the queue is replaced by one
-"resync" marker and the writer sends a fresh snapshot when the client catches up (frames are full
-snapshots, so nothing is lost but intermediate states).
+A slow client must not slow the others: the Hub never awaits a socket. A frame for an idle socket
+is sent eagerly (no task woken when the server's send completes at once); a send that has to wait
+continues in a task, and frames arriving meanwhile queue behind it, at most WS_SEND_QUEUE of them.
+On overflow the queue is replaced by one "resync" marker: the client gets a fresh snapshot when it
+catches up (frames are full snapshots, so nothing is lost but intermediate states).
 
 Channels' ProtocolTypeRouter has no lifespan events, so the Hub starts lazily with the first socket
 of its event loop and stops (with group_discard) when the last one leaves. It must not read
