@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run demo test lint format
+.PHONY: run demo test lint format soak
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,7 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+## Whole-stack soak and chaos run (not part of make test): SOAK_ARGS="--duration 600 --clients 1000".
+soak: $(VENV)/.installed
+	$(PY) bench/soak.py $(SOAK_ARGS)

@@ -220,7 +220,10 @@ def stack_processes() -> dict[str, str]:
         "web": f"{BIN_DIR}/granian --interface asgi --host {host} --port {port} --workers {workers} "
         "--no-access-log cryptodash.asgi:application",
         "worker": f"{BIN_DIR}/celery -A cryptodash worker --loglevel INFO "
-        f"--concurrency {os.environ.get('CELERY_CONCURRENCY', '2')} --hostname worker-{os.getpid()}@%h",
+        f"--concurrency {os.environ.get('CELERY_CONCURRENCY', '2')} --hostname worker-{os.getpid()}@%h "
+        # Gossip, mingle and worker heartbeats are unused here and only add broker chatter and
+        # tracebacks while Redis restarts.
+        "--without-gossip --without-mingle --without-heartbeat",
         # Exactly one beat per stack (celery#2856); its pidfile refuses a second on this host.
         "beat": f"{BIN_DIR}/celery -A cryptodash beat --loglevel INFO "
         f"--schedule {RUN_DIR}/celerybeat-schedule --pidfile {RUN_DIR}/celerybeat.pid",
@@ -251,7 +254,8 @@ def supervise(name: str, command: list[str]) -> int:
     delay = 1.0
     while True:
         started = time.monotonic()
-        child = subprocess.Popen(command)
+        # If this supervisor is SIGKILLed, its child goes too instead of living on unsupervised.
+        child = subprocess.Popen(command, preexec_fn=_die_with_parent)  # noqa: PLW1509 - single-threaded
         code = child.wait()
         if stopping.is_set():
             return 128 - code if code < 0 else code  # shell convention for "ended by signal N"
@@ -261,13 +265,6 @@ def supervise(name: str, command: list[str]) -> int:
         if stopping.wait(delay):
             return 0
         delay = min(delay * 2, 30.0)
-
-
-def prometheus_dir_fresh(path: Path) -> str:
-    """An empty directory for prometheus-client's multiprocess files (old pids' files would add up)."""
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return str(path)
 
 
 DEMO_KEYS = {"CMC_API_KEY": "demo-cmc-key", "TAAPI_SECRET": "demo-taapi-secret", "FINNHUB_API_KEY": "demo-finnhub-key"}
@@ -321,6 +318,13 @@ def run_demo() -> int:
     """`make demo`: the whole stack against the fake upstream, no internet needed."""
     with fake_upstream_for_demo():
         return run_stack()
+
+
+def prometheus_dir_fresh(path: Path) -> str:
+    """An empty directory for prometheus-client's multiprocess files (old pids' files would add up)."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return str(path)
 
 
 def run_stack() -> int:
