@@ -40,12 +40,15 @@ def api_methods(*methods: str) -> Callable:
 
 
 def params_check(request: HttpRequest, allowed: Iterable[str] = ()) -> JsonResponse | None:
-    """400 naming the first query parameter the endpoint does not take; None when all are known."""
+    """400 naming the first query parameter the endpoint does not take, or one given more than
+    once (which of the values would count is a guess); None when all are known and single."""
     allowed = set(allowed)
-    for name in request.GET:
+    for name, values in request.GET.lists():
         if name not in allowed:
             takes = ", ".join(sorted(allowed)) or "none"
             return json_error(400, f"unknown query parameter {name!r}; this endpoint takes: {takes}")
+        if len(values) > 1:
+            return json_error(400, f"query parameter {name!r} given {len(values)} times; give it once")
     return None
 
 

@@ -40,6 +40,7 @@ def test_it_selects_fields(client, stored):
         ("?fields=btc_price_usd,dogecoin", "unknown summary field(s): dogecoin"),
         ("?fields=", "unknown summary field(s): (empty list)"),
         ("?format=xml", "unknown query parameter 'format'"),
+        ("?fields=btc_price_usd&fields=eth_price_usd", "query parameter 'fields' given 2 times"),
     ],
 )
 def test_it_rejects_bad_parameters_with_400(client, stored, query, message):

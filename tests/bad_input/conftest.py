@@ -1,0 +1,75 @@
+"""Fixtures of the bad-input suite: a stored summary, the ASGI app as a server drives it, and a
+log check that fails any test whose request logged an error or a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from channels.layers import channel_layers
+from channels.testing import HttpCommunicator
+
+from islands.cache_system.services import summary_store
+from islands.dashboard.fastpath import fastpath_reset
+from islands.dashboard.tests.conftest import SUMMARY
+
+
+@pytest.fixture(autouse=True)
+def _no_errors_logged(caplog) -> Iterator[None]:
+    """Bad input is the client's problem: it may log a warning, never an error or a traceback."""
+    caplog.set_level(logging.INFO)
+    yield
+    bad = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert not bad, [(r.name, r.levelname, r.getMessage()[:200]) for r in bad]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state(settings) -> Iterator[None]:
+    # Each test sees what it just stored, and each async test gets channel layers of its own loop.
+    settings.SUMMARY_L1_TTL = 0.0
+    fastpath_reset()
+    channel_layers.backends.clear()
+    yield
+    fastpath_reset()
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def stored() -> str:
+    """A complete summary in the real stream, so the fast path answers `/` and the summary API."""
+    return summary_store(summary=copy.deepcopy(SUMMARY))
+
+
+@pytest.fixture
+def asgi():
+    """Request `cryptodash.asgi.application` (fast path in front of Django) as a server would."""
+    from cryptodash.asgi import application
+
+    async def call(method: str, path: str, query: bytes, headers: list, body: bytes) -> dict[str, Any]:
+        communicator = HttpCommunicator(application, method, path, body=body, headers=headers)
+        communicator.scope["query_string"] = query
+        return await communicator.get_response(timeout=10)
+
+    def request(
+        path: str,
+        *,
+        method: str = "GET",
+        query: bytes = b"",
+        headers: list[tuple[bytes, bytes]] | None = None,
+        body: bytes = b"",
+    ) -> dict[str, Any]:
+        all_headers = list(headers or [])
+        if not any(name == b"host" for name, _ in all_headers):
+            all_headers.append((b"host", b"127.0.0.1"))
+        # A thread with a loop of its own: pytest-asyncio may own this thread's loop.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            response = pool.submit(asyncio.run, call(method, path, query, all_headers, body)).result()
+        response["header_map"] = {k.decode().lower(): v.decode("latin-1") for k, v in response["headers"]}
+        return response
+
+    return request
