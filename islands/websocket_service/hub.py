@@ -13,9 +13,23 @@ continues in a task, and frames arriving meanwhile queue behind it, at most WS_S
 On overflow the queue is replaced by one "resync" marker: the client gets a fresh snapshot when it
 catches up (frames are full snapshots, so nothing is lost but intermediate states).
 
+Order across relays. Several relays share the consumer group, so consecutive entries may be sent
+by different relays, and their group_sends can reach this process in either order. The Hub keeps
+one cursor per process: the id of the last market-data entry it forwarded. A message names its
+entry's predecessor in the stream (prev_id, attached by the relay). If prev_id is the cursor, the
+entry is the direct successor: it is forwarded at once, with no Redis read (the common case, and
+the only one with a single relay). If its id is at or below the cursor, it was already forwarded
+(it overtook nothing; something overtook it): dropped. Otherwise entries are missing in between,
+or the predecessor is unknown: the Hub reads (cursor, id] from the stream itself, off the event
+loop, and forwards every entry in it in id order before the next message is looked at. So the
+sequence forwarded is always "every stream entry after the cursor, in stream order", whichever
+relay sent what and in whatever order it arrived: gap-free and ordered with any number of relays.
+A gap wider than WS_RESUME_MAX (or a stream that lost the cursor entry) is not read entry by
+entry: every socket gets the resync path instead (one fresh snapshot).
+
 Channels' ProtocolTypeRouter has no lifespan events, so the Hub starts lazily with the first socket
-of its event loop and stops (with group_discard) when the last one leaves. It must not read
-streams or build frames for the relay's entries; it only moves what the relay sent.
+of its event loop and stops (with group_discard) when the last one leaves. It builds frames only
+for entries it had to read to fill a gap; otherwise it only moves what the relay sent.
 """
 
 from __future__ import annotations
@@ -32,6 +46,8 @@ from typing import Any
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from islands.cache_system.stores import stream_store
+from islands.cache_system.streams import StoreUnavailable
 from islands.websocket_service import frames
 from islands.websocket_service.selectors import snapshot_latest
 
@@ -234,6 +250,10 @@ class Hub:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
         self._channel: str | None = None
+        # The last market-data entry forwarded (id and key); None until the first is known.
+        self._cursor: str | None = None
+        self._cursor_key: tuple[int, int] = (0, 0)
+        self.gaps_filled = 0
 
     @property
     def channel(self) -> str | None:
@@ -248,6 +268,9 @@ class Hub:
                 self._channel = await layer.new_channel()
                 # Joined before the first socket's snapshot is read, so no entry falls in between.
                 joined = await self._group_add(layer, self._channel)
+                # The cursor starts at the newest entry: every socket's snapshot is at least as
+                # new, so anything at or below it is already in what the sockets were sent.
+                self._cursor_set(await asyncio.to_thread(_market_latest_id))
                 self._task = asyncio.get_running_loop().create_task(self._run(layer, self._channel, joined))
 
     async def leave(self, socket: LiveSocket) -> None:
@@ -274,6 +297,48 @@ class Hub:
         for socket in list(self.sockets):
             socket.offer(frame)
 
+    async def arrive(self, message: dict[str, Any]) -> None:
+        """Forward one relay message so market-data entries go out gap-free and in stream order."""
+        if message["stream"] != settings.STREAM_MARKET_DATA or self._cursor is None:
+            self.deliver(message)
+            if self._cursor is None and message["stream"] == settings.STREAM_MARKET_DATA:
+                self._cursor_set(message["stream_id"])
+            return
+        if message.get("prev_id") == self._cursor:
+            self.deliver(message)
+            self._cursor_set(message["stream_id"])
+            return
+        key = frames.stream_id_key(message["stream_id"])
+        if key <= self._cursor_key:
+            return  # a late arrival: already forwarded when the gap before a newer one was filled
+        await self._fill(message, key)
+
+    async def _fill(self, message: dict[str, Any], key: tuple[int, int]) -> None:
+        """Forward every entry in (cursor, message's id], read from the stream, oldest first."""
+        stream = settings.STREAM_MARKET_DATA
+        bound = settings.WS_RESUME_MAX
+        try:
+            entries = await asyncio.to_thread(stream_store().after, stream, self._cursor, bound + 1)
+        except StoreUnavailable as exc:
+            log.warning("hub could not read %s to fill a gap (%r); resyncing sockets", stream, exc)
+            entries = None
+        wanted = [entry for entry in entries or [] if frames.stream_id_key(entry.id) <= key]
+        if not wanted or len(wanted) > bound or wanted[-1].id != message["stream_id"]:
+            # Too many missed, or the stream no longer has them: one fresh snapshot per socket.
+            for socket in list(self.sockets):
+                socket.offer(RESYNC)
+        else:
+            self.gaps_filled += 1
+            for entry in wanted[:-1]:
+                text = frames.frame_entry(stream=stream, entry=entry)
+                self.deliver({"stream": stream, "stream_id": entry.id, "frame": text})
+            self.deliver(message)
+        self._cursor_set(message["stream_id"])
+
+    def _cursor_set(self, stream_id: str | None) -> None:
+        if stream_id is not None:
+            self._cursor, self._cursor_key = stream_id, frames.stream_id_key(stream_id)
+
     @staticmethod
     async def _group_add(layer: Any, channel: str) -> bool:
         try:
@@ -298,13 +363,21 @@ class Hub:
                     message = await asyncio.wait_for(layer.receive(channel), timeout=refresh)
                 except TimeoutError:
                     continue
-                self.deliver(message)
+                await self.arrive(message)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis down or restarted: retry, and re-join (it may be empty)
                 log.warning("hub lost the channel layer (%r); retrying", exc)
                 joined_at = None
                 await asyncio.sleep(LAYER_RETRY_SECONDS)
+
+
+def _market_latest_id() -> str | None:
+    try:
+        entry = stream_store().latest(settings.STREAM_MARKET_DATA)
+    except StoreUnavailable:
+        return None
+    return entry.id if entry is not None else None
 
 
 _frozen = False

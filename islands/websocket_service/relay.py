@@ -6,8 +6,9 @@ relays never both deliver an entry, and back-off instead of a crash loop when Re
 
 Per batch: XREADGROUP on group RELAY_GROUP over both streams (this relay's own pending entries
 first, left by a previous life of the same name, then `>`), one group_send per entry carrying
-the full snapshot and its stream id, then XACK. An entry read but never acknowledged (the relay
-died between XREADGROUP and XACK) is taken over with XAUTOCLAIM once idle past RELAY_CLAIM_IDLE_MS.
+the full snapshot, its stream id and (market data) its predecessor's id, then XACK. An entry read
+but never acknowledged (the relay died between XREADGROUP and XACK) is taken over with XAUTOCLAIM
+once idle past RELAY_CLAIM_IDLE_MS.
 A relay killed after a send but before the XACK makes the claimer send it again: harmless, since
 frames are idempotent snapshots and sockets drop ids they already sent.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import socket
@@ -33,7 +35,7 @@ from django.conf import settings
 from islands.cache_system.redis_client import REDIS_DOWN_ERRORS
 from islands.cache_system.services import heartbeat_record
 from islands.cache_system.stores import stream_store
-from islands.cache_system.streams import StoreUnavailable, StreamEntry
+from islands.cache_system.streams import StoreUnavailable, StreamEntry, parse_id
 from islands.websocket_service.services import entry_broadcast
 
 log = logging.getLogger(__name__)
@@ -150,9 +152,11 @@ class Relay:
 
     async def _deliver(self, store: Any, pairs: list[tuple[str, StreamEntry]]) -> int:
         done: dict[str, list[str]] = {}
+        previous = await asyncio.to_thread(self._predecessors, store, pairs) if pairs else {}
         try:
             for stream, entry in pairs:
-                await entry_broadcast(layer=self.layer, stream=stream, entry=entry)
+                prev_id = previous.get(entry.id) if stream == settings.STREAM_MARKET_DATA else None
+                await entry_broadcast(layer=self.layer, stream=stream, entry=entry, prev_id=prev_id)
                 done.setdefault(stream, []).append(entry.id)
         finally:
             # Acknowledge what was sent, even if a later send failed: those stay pending for a retry.
@@ -160,6 +164,21 @@ class Relay:
                 await asyncio.to_thread(store.group_ack, stream, self.group, ids)
         self.delivered += len(pairs)
         return len(pairs)
+
+    @staticmethod
+    def _predecessors(store: Any, pairs: list[tuple[str, StreamEntry]]) -> dict[str, str]:
+        """Market-data id -> the id just before it in the stream, with one XREVRANGE per batch.
+
+        A `>` read hands out consecutive entries, so the newest id of the batch and COUNT n+1
+        cover them all plus the one before the first. Entries of a claimed or pending batch
+        outside that run get no predecessor; the hub then checks the stream itself.
+        """
+        ids = [entry.id for stream, entry in pairs if stream == settings.STREAM_MARKET_DATA]
+        if not ids:
+            return {}
+        newest = max(ids, key=parse_id)
+        run = store.revrange(settings.STREAM_MARKET_DATA, end=newest, count=len(ids) + 1)
+        return {later.id: earlier.id for later, earlier in itertools.pairwise(run)}
 
     async def _heartbeat(self) -> None:
         if self.clock() >= self._heartbeat_at:

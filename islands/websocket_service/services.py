@@ -1,7 +1,9 @@
 """Writes of the websocket_service island: broadcasting a stream entry to every web process.
 
 The relay is the only caller. One message per entry goes to the WS_GROUP layer group, whose
-members are the web processes' hubs (hub.py); the frame is serialised here, once.
+members are the web processes' hubs (hub.py); the frame is serialised here, once. A market-data
+message also names the entry's predecessor in the stream, so a hub can tell an in-order arrival
+from one that overtook another relay's without reading Redis.
 """
 
 from __future__ import annotations
@@ -16,16 +18,20 @@ from islands.websocket_service import frames
 LIVE_MESSAGE_TYPE = "live.frame"
 
 
-def entry_message(*, stream: str, entry: StreamEntry) -> dict[str, Any]:
-    """The channel-layer message for one entry: the finished frame plus what the hub sorts by."""
+def entry_message(*, stream: str, entry: StreamEntry, prev_id: str | None = None) -> dict[str, Any]:
+    """The channel-layer message for one entry: the finished frame plus what the hub orders by.
+
+    prev_id is the id of the entry just before this one in the stream, None when not known.
+    """
     return {
         "type": LIVE_MESSAGE_TYPE,
         "stream": stream,
         "stream_id": entry.id,
+        "prev_id": prev_id,
         "frame": frames.frame_entry(stream=stream, entry=entry),
     }
 
 
-async def entry_broadcast(*, layer: Any, stream: str, entry: StreamEntry) -> None:
+async def entry_broadcast(*, layer: Any, stream: str, entry: StreamEntry, prev_id: str | None = None) -> None:
     """Send one entry to every web process. Raises what the layer raises (Redis down)."""
-    await layer.group_send(settings.WS_GROUP, entry_message(stream=stream, entry=entry))
+    await layer.group_send(settings.WS_GROUP, entry_message(stream=stream, entry=entry, prev_id=prev_id))
