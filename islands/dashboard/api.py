@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import orjson
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -102,7 +103,12 @@ def _body_check(request: HttpRequest) -> JsonResponse | None:
 def dashboard_refresh(request: HttpRequest) -> HttpResponse:
     if bad := params_check(request):
         return bad
-    if bad := _body_check(request):
+    try:
+        bad = _body_check(request)
+    except RequestDataTooBig:
+        # Django would answer with its HTML 400 page and log a traceback; the client gets JSON.
+        bad = json_error(413, "request body too large; " + "this endpoint takes no request body (send none, or {})")
+    if bad:
         return bad
     outcome = refresh_request(client=_client_address(request))
     if outcome.status == "rate_limited":

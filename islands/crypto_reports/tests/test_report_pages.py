@@ -1,6 +1,7 @@
 """Report pages: the latest, one by id, and real 404 pages for anything else."""
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,10 @@ def test_the_print_view_is_an_a4_document_under_the_sandboxing_policy(client, ma
 def test_pages_refuse_unsafe_methods(client, make_report):
     report = make_report()
     assert client.post(f"/crypto_report/{report.id}").status_code == 405
+    # A real client is subject to CSRF checks: it must still get the 405, not CSRF's 403.
+    strict = Client(enforce_csrf_checks=True)
+    for path in (f"/crypto_report/{report.id}", "/crypto_reports_list", f"/crypto_report/{report.id}/document"):
+        assert strict.put(path).status_code == 405
 
 
 def test_a_report_links_to_its_newer_and_older_neighbours(client, make_report):

@@ -71,6 +71,9 @@ def test_refresh_rejects_parameters_and_bodies(client, queued):
     assert client.post(REFRESH + "?sources=binance").status_code == 400
     bad = client.post(REFRESH, data=b"{oops", content_type="application/json")
     assert bad.status_code == 400
+    huge = client.post(REFRESH, data=b"x" * 3_000_000, content_type="application/json")
+    assert huge.status_code == 413
+    assert "too large" in huge.json()["error"]
     assert queued == []
 
 
