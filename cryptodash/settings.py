@@ -334,11 +334,19 @@ CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 
+from islands.shared_components.logfilters import CLIENT_ERROR_LOGGERS  # noqa: E402  (no Django imports)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    # A request Django refuses for the client's input (bad Host, oversized body) is a 400, not a
+    # server fault: logged as a WARNING line without traceback (islands/shared_components/logfilters.py).
+    "filters": {"client_error": {"()": "islands.shared_components.logfilters.ClientErrorAsWarning"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        **{name: {"filters": ["client_error"]} for name in CLIENT_ERROR_LOGGERS},
+    },
 }

@@ -24,7 +24,8 @@ def _no_errors_logged(caplog) -> Iterator[None]:
     """Bad input is the client's problem: it may log a warning, never an error or a traceback."""
     caplog.set_level(logging.INFO)
     yield
-    bad = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    bad = [r for r in records if r.levelno >= logging.ERROR or r.exc_info]
     assert not bad, [(r.name, r.levelname, r.getMessage()[:200]) for r in bad]
 
 
