@@ -20,15 +20,15 @@ BIN_DIR = Path(sys.executable).parent
 PORTS = range(18300, 18400)
 
 
-def free_port() -> int:
-    for port in PORTS:
+def free_port(ports: range = PORTS) -> int:
+    for port in ports:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError(f"no free port in {PORTS}")
+    raise RuntimeError(f"no free port in {ports}")
 
 
 def child_env(run_dir: Path, **extra: str) -> dict[str, str]:
@@ -56,11 +56,11 @@ def stop(process: subprocess.Popen) -> int:
 
 
 @contextmanager
-def relay_process(run_dir: Path, name: str = "relay-e2e") -> Iterator[subprocess.Popen]:
+def relay_process(run_dir: Path, name: str = "relay-e2e", **env: str) -> Iterator[subprocess.Popen]:
     process = subprocess.Popen(
         [sys.executable, str(BASE_DIR / "manage.py"), "relay", "--name", name],
         cwd=BASE_DIR,
-        env=child_env(run_dir, RELAY_HEARTBEAT_INTERVAL="0.2"),
+        env=child_env(run_dir, **{"RELAY_HEARTBEAT_INTERVAL": "0.2", **env}),
     )
     try:
         yield process
@@ -69,16 +69,19 @@ def relay_process(run_dir: Path, name: str = "relay-e2e") -> Iterator[subprocess
 
 
 @contextmanager
-def web_process(run_dir: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+def web_process(
+    run_dir: Path, *, ports: range = PORTS, migrate: bool = True, **extra: str
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """granian serving the project on a free port, migrated; yields its base URL and the process."""
-    env = child_env(run_dir)
-    subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-    )
-    port = free_port()
+    env = child_env(run_dir, **extra)
+    if migrate:
+        subprocess.run(
+            [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "--noinput", "-v", "0"],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+        )
+    port = free_port(ports)
     process = subprocess.Popen(
         [
             str(BIN_DIR / "granian"),
