@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -57,12 +58,19 @@ class StreamEntry:
         )
 
 
+_ID_PART = re.compile(r"[0-9]{1,20}")
+
+
 def parse_id(entry_id: str) -> tuple[int, int]:
-    """(ms, seq) of a stream id; ValueError for anything that is not `<int>-<int>` or `<int>`."""
-    ms, _, seq = entry_id.partition("-")
-    if not ms.isdigit() or (seq and not seq.isdigit()):
+    """(ms, seq) of a stream id; ValueError for anything that is not `<int>-<int>` or `<int>`
+    with ASCII digits and each part below 2**64, the only ids Redis accepts in a command."""
+    ms, dash, seq = entry_id.partition("-")
+    if not _ID_PART.fullmatch(ms) or (dash and not _ID_PART.fullmatch(seq)):
         raise ValueError(f"not a stream id: {entry_id!r}")
-    return int(ms), int(seq or 0)
+    key = int(ms), int(seq or 0)
+    if max(key) >= 2**64:
+        raise ValueError(f"stream id out of range: {entry_id!r}")
+    return key
 
 
 def _decode_entries(raw: Iterable[tuple[bytes, dict | None]]) -> tuple[list[StreamEntry], list[str]]:
