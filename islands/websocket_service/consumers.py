@@ -166,3 +166,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # Through the socket's queue, so frames already answered go out before the close.
         log.info("closing websocket %s with %d: %s", self.scope.get("client"), code, reason)
         self.socket.close(code)
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Any WebSocket path without a route: the handshake is refused (servers answer 403).
+
+    Without it, Channels' router raises for an unknown path and the server logs a traceback.
+    """
+
+    channel_layer_alias = LiveConsumer.channel_layer_alias
+
+    async def connect(self) -> None:
+        log.info("refusing websocket to unknown path %r", self.scope.get("path"))
+        await self.close()
