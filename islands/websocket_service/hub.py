@@ -18,8 +18,8 @@ by different relays, and their group_sends can reach this process in either orde
 one cursor per process: the id of the last market-data entry it forwarded. A message names its
 entry's predecessor in the stream (prev_id, attached by the relay). If prev_id is the cursor, the
 entry is the direct successor: it is forwarded at once, with no Redis read (the common case, and
-the only one with a single relay). If its id is at or below the cursor, it was already forwarded
-(it overtook nothing; something overtook it): dropped. Otherwise entries are missing in between,
+the only one with a single relay). If its id is at or below the cursor, it is a late arrival that
+a gap fill already forwarded: dropped. Otherwise entries are missing in between,
 or the predecessor is unknown: the Hub reads (cursor, id] from the stream itself, off the event
 loop, and forwards every entry in it in id order before the next message is looked at. So the
 sequence forwarded is always "every stream entry after the cursor, in stream order", whichever
@@ -47,7 +47,6 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from islands.cache_system.stores import stream_store
-from islands.cache_system.streams import StoreUnavailable
 from islands.websocket_service import frames
 from islands.websocket_service.selectors import snapshot_latest
 
@@ -270,6 +269,7 @@ class Hub:
                 joined = await self._group_add(layer, self._channel)
                 # The cursor starts at the newest entry: every socket's snapshot is at least as
                 # new, so anything at or below it is already in what the sockets were sent.
+                self._cursor = None
                 self._cursor_set(await asyncio.to_thread(_market_latest_id))
                 self._task = asyncio.get_running_loop().create_task(self._run(layer, self._channel, joined))
 
@@ -317,12 +317,10 @@ class Hub:
         """Forward every entry in (cursor, message's id], read from the stream, oldest first."""
         stream = settings.STREAM_MARKET_DATA
         bound = settings.WS_RESUME_MAX
-        try:
-            entries = await asyncio.to_thread(stream_store().after, stream, self._cursor, bound + 1)
-        except StoreUnavailable as exc:
-            log.warning("hub could not read %s to fill a gap (%r); resyncing sockets", stream, exc)
-            entries = None
-        wanted = [entry for entry in entries or [] if frames.stream_id_key(entry.id) <= key]
+        # Errors propagate to _run, which retries; the cursor has not moved, so the next arrival
+        # fills this gap too.
+        entries = await asyncio.to_thread(stream_store().after, stream, self._cursor, bound + 1)
+        wanted = [entry for entry in entries if frames.stream_id_key(entry.id) <= key]
         if not wanted or len(wanted) > bound or wanted[-1].id != message["stream_id"]:
             # Too many missed, or the stream no longer has them: one fresh snapshot per socket.
             for socket in list(self.sockets):
@@ -373,10 +371,7 @@ class Hub:
 
 
 def _market_latest_id() -> str | None:
-    try:
-        entry = stream_store().latest(settings.STREAM_MARKET_DATA)
-    except StoreUnavailable:
-        return None
+    entry = stream_store().latest(settings.STREAM_MARKET_DATA)
     return entry.id if entry is not None else None
 
 
