@@ -10,6 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -31,6 +33,16 @@ class ReportAdminForm(forms.ModelForm):
         model = Report
         fields = ("html_content", "html_content_en", "css_content", "js_content", "js_content_en")
         widgets = {name: _CODE for name in fields}
+
+
+class ReportChangeList(ChangeList):
+    def get_filters(self, request: HttpRequest) -> tuple:
+        # Django computes the end of a date_hierarchy period without bounds checks: the last day,
+        # month or year of the calendar (9999) raised OverflowError/ValueError, a 500.
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
 
 @admin.register(Report)
@@ -62,6 +74,9 @@ class ReportAdmin(admin.ModelAdmin):
     def preview_link(self, obj: Report) -> str:
         url = reverse("admin:crypto_reports_report_preview", args=[obj.pk])
         return format_html('<a href="{}" target="_blank" rel="noopener">Preview</a>', url)
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return ReportChangeList
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         return self._in_display_zone(super().changelist_view, request, extra_context=extra_context)
