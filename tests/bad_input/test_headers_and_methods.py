@@ -69,7 +69,10 @@ def test_a_garbled_optional_header_gets_the_full_answer_on_both_paths(asgi, stor
     assert b"<script>alert(1)" not in fast["body"]
 
 
-@pytest.mark.parametrize("path", [*FAST_ROUTES, "/api/crypto/history", "/api/cache/stats", "/crypto_reports_list"])
+@pytest.mark.parametrize(
+    "path",
+    [*FAST_ROUTES, "/api/crypto/history", "/api/cache/stats", "/crypto_reports_list", "/rss.xml", "/sitemap.xml"],
+)
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_an_unsafe_method_on_a_read_only_route_is_a_405_on_both_paths(asgi, stored, path, method):
     fast = asgi(path, method=method)
