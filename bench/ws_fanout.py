@@ -19,6 +19,7 @@ runs the project with one client that never reads (tiny receive buffer, reading 
 the others' latency beside the same run without it.
 
     .venv/bin/python bench/ws_fanout.py [--server granian|uvicorn] [--clients 100,1000] [--entries 30]
+        [--modes direct,groups,project,project2,bare] [--port 18391]
 """
 
 from __future__ import annotations
@@ -50,12 +51,15 @@ from cryptodash.stack import redis_for  # noqa: E402
 BIN = Path(sys.executable).parent
 STREAM = "crypto:market_data"
 GROUP = "websocket_broadcast"
-PORT = 18391  # this bench's range is 18300-18399
+PORT = 18391  # this bench's default; its range is 18300-18399 (--port to move it)
 ID_RE = re.compile(rb'"stream_id":"(\d+-\d+)"')
 APPS = {
     "direct": ("bench.ws_apps:direct_app", False),
     "groups": ("bench.ws_apps:groups_app", True),
     "project": ("cryptodash.asgi:application", True),
+    # The project with two relays sharing the consumer group (as in a scale-out): each entry goes
+    # through one of them, and the hub orders what the two send. Run with --modes direct,project,project2.
+    "project2": ("cryptodash.asgi:application", True),
     # The same /ws without AuthMiddlewareStack (its session wrapper sees every frame): not a design
     # the site uses, a measurement of what that wrapper costs. Run with --modes direct,project,bare.
     "bare": ("bench.ws_apps:project_nosession_app", True),
@@ -229,11 +233,14 @@ async def measure(
     conn.xadd(STREAM, {"v": "1", "type": "dashboard_update", "data": orjson.dumps(SUMMARY)})
     app, needs_relay = APPS[mode]
     env = dict(os.environ, REDIS_URL=redis_url, DJANGO_DEBUG="0", LOG_LEVEL="WARNING")
-    relay = web = None
+    relays: list[subprocess.Popen] = []
+    web = None
     clients: list[Client] = []
     try:
+        relay_count = (2 if mode == "project2" else 1) if needs_relay else 0
+        for number in range(1, relay_count + 1):
+            relays.append(start([sys.executable, str(ROOT / "manage.py"), "relay", "--name", f"bench-{number}"], env))
         if needs_relay:
-            relay = start([sys.executable, str(ROOT / "manage.py"), "relay", "--name", "bench"], env)
             for _ in range(300):
                 groups = [g["name"] for g in conn.xinfo_groups(STREAM)] if conn.exists(STREAM) else []
                 if GROUP.encode() in groups or GROUP in groups:
@@ -254,7 +261,7 @@ async def measure(
         await asyncio.sleep(1.5)  # snapshots sent, memory settled
         web_procs = procs(web)
         rss_after = rss_mb(web_procs)
-        relay_procs = procs(relay) if relay else []
+        relay_procs = [p for relay in relays for p in procs(relay)]
 
         async def one_entry(expected: int) -> float | None:
             now = time.monotonic()
@@ -298,7 +305,8 @@ async def measure(
             if client.transport is not None:
                 client.transport.abort()
         stop(web)
-        stop(relay)
+        for relay in relays:
+            stop(relay)
         conn.close()
 
 
@@ -310,6 +318,7 @@ def cpu_model() -> str:
 
 
 async def main() -> None:
+    global PORT  # noqa: PLW0603 - one setting for the whole run, read by the helpers above
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
     parser.add_argument("--clients", default="100,1000")
@@ -317,7 +326,9 @@ async def main() -> None:
     parser.add_argument("--gap", type=float, default=0.15, help="seconds between entries")
     parser.add_argument("--modes", default="direct,groups,project")
     parser.add_argument("--slow-entries", type=int, default=200)
+    parser.add_argument("--port", type=int, default=PORT, help="the web server's port")
     args = parser.parse_args()
+    PORT = args.port
     counts = [int(c) for c in args.clients.split(",")]
     modes = args.modes.split(",")
     os.environ.pop("REDIS_URL", None)  # a private embedded Redis, not the application's
