@@ -128,3 +128,23 @@ async def test_two_relays_and_a_burst_of_xadds_reach_a_client_once_each_in_order
     assert all(relay.delivered for relay in relays)  # both relays took part
     assert hub_current().gaps_filled > 0  # and their frames did arrive out of order
     await comm.disconnect()
+
+
+class RecordingLayer:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        self.messages.append(message)
+
+
+async def test_the_relay_names_each_entrys_predecessor_even_one_it_did_not_send():
+    layer = RecordingLayer()
+    relay = Relay(layer=layer, name="relay-prev", block_ms=20)
+    await relay.run_once()  # the group starts at the stream's end
+    before = summary_store(summary=summary(0))  # sent by nobody here, yet the next one's predecessor
+    relay_before = Relay(layer=RecordingLayer(), name="relay-other", block_ms=20)
+    assert await relay_before.run_once() == 1
+    ids = [summary_store(summary=summary(n)) for n in range(1, 4)]
+    assert await relay.run_once() == 3
+    assert [(m["stream_id"], m["prev_id"]) for m in layer.messages] == list(zip(ids, [before, *ids[:-1]], strict=True))
