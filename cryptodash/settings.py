@@ -293,6 +293,9 @@ CELERY_BEAT_SCHEDULE["ingest-retry-failed"] = {
 SUMMARY_STALE_AFTER = env_float("SUMMARY_STALE_AFTER", 60.0, minimum=1.0)
 # Cached page bodies are re-rendered at least this often, so the age they show stays near the truth.
 PAGE_RENDER_MAX_AGE = env_float("PAGE_RENDER_MAX_AGE", 5.0, minimum=0.0)
+# The fast path answers from the snapshot it last looked up and refreshes it in the background;
+# one not looked up for this long (an idle process) is refreshed before the request is answered.
+FASTPATH_REVALIDATE_AFTER = env_float("FASTPATH_REVALIDATE_AFTER", 2.0, minimum=0.0)
 # POST /api/crypto/dashboard-summary/refresh: at most this many per client per window (seconds).
 REFRESH_RATE_LIMIT = env_int("REFRESH_RATE_LIMIT", 3, minimum=1)
 REFRESH_RATE_WINDOW = env_int("REFRESH_RATE_WINDOW", 60, minimum=1)

@@ -252,8 +252,12 @@ class DashboardFastPath:
         started = time.perf_counter()
         now = time.monotonic()
         snapshot = self._snapshot
-        if now - self._checked_at >= self._ttl:
-            if snapshot is None:
+        since_check = now - self._checked_at
+        if since_check >= self._ttl:
+            # Under steady traffic the lookup runs every TTL in the background and no request
+            # waits for it. After an idle spell the remembered snapshot may be minutes old, and
+            # serving it "while revalidating" would hand out stale prices: look it up first.
+            if snapshot is None or since_check >= self._ttl + settings.FASTPATH_REVALIDATE_AFTER:
                 snapshot = await self._latest()
             elif self._inflight is None:
                 self._in_background(self._latest())

@@ -4,6 +4,8 @@ import orjson
 import pytest
 from django.test import Client
 
+from islands.cache_system.services import summary_store
+
 
 def test_it_answers_503_with_a_reason_before_the_first_summary(client):
     response = client.get("/api/crypto/dashboard-summary")
@@ -151,3 +153,14 @@ def test_the_fast_path_answers_304_head_and_hands_503_to_django(asgi_get, settin
 def test_the_fast_path_leaves_unknown_hosts_to_django(asgi_get, stored):
     response = asgi_get("/api/crypto/dashboard-summary", headers=[(b"host", b"evil.example")])
     assert response["status"] == 400
+
+
+def test_the_fast_path_looks_the_summary_up_again_after_an_idle_spell(asgi_get, summary, settings):
+    settings.FASTPATH_REVALIDATE_AFTER = 0.0  # every request comes "after an idle spell"
+    first = summary_store(summary=summary)
+    assert orjson.loads(asgi_get("/api/crypto/dashboard-summary")["body"])["stream_id"] == first
+
+    newer = summary_store(summary={**summary, "btc_price_usd": summary["btc_price_usd"] + 1})
+    answer = orjson.loads(asgi_get("/api/crypto/dashboard-summary")["body"])
+    assert answer["stream_id"] == newer
+    assert answer["btc_price_usd"] == summary["btc_price_usd"] + 1
