@@ -34,4 +34,4 @@ format: $(VENV)/.installed
 
 ## Whole-stack soak and chaos run (not part of make test): SOAK_ARGS="--duration 600 --clients 1000".
 soak: $(VENV)/.installed
-	$(PY) bench/soak.py $(SOAK_ARGS)
+	$(PY) -m bench.soak $(SOAK_ARGS)

@@ -9,7 +9,7 @@ Uses REDIS_URL or an embedded redis-server, and DATABASE_URL (PostgreSQL is the 
 works too). It writes only to the streams bench:market_data / bench:btc_price and their rows,
 and deletes both at the end.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/backup.py [--entries 20000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python -m bench.backup [--entries 20000]
 """
 
 from __future__ import annotations
@@ -19,15 +19,8 @@ import multiprocessing
 import os
 import platform
 import random
-import sys
 import threading
 import time
-from pathlib import Path
-
-# The repository root instead of bench/ itself: bench/http.py would shadow the standard library's
-# http package, so the other scripts are imported as bench.<name>.
-sys.path.remove(str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.cache_read import synthetic_summary
 from cryptodash.stack import redis_for

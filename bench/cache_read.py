@@ -5,7 +5,7 @@ Prints p50/p99 (microseconds) for:
   path) | summary_latest() L1 miss -> stream.
 Runs against REDIS_URL, or an embedded redis-server when it is unset (as `make test` does).
 
-    .venv/bin/python bench/cache_read.py [--iterations 20000]
+    .venv/bin/python -m bench.cache_read [--iterations 20000]
 """
 
 from __future__ import annotations
@@ -15,11 +15,8 @@ import os
 import platform
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptodash.stack import redis_for
 

@@ -13,7 +13,7 @@ external_apis' `summary_refresh()`, then serves bench/http_app.py with granian (
                           page rendered once per inputs, crypto_reports/rendering.py)
   /crypto_reports_list    the report list, page 1
 
-    .venv/bin/python bench/http.py [--duration 5] [--rounds 3] [--connections 50] [--port 18500]
+    .venv/bin/python -m bench.http [--duration 5] [--rounds 3] [--connections 50] [--port 18500]
 """
 
 from __future__ import annotations
@@ -28,16 +28,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
-# This file is named like the standard library's `http` package: run as a script, its folder
-# comes first on sys.path and would shadow it for urllib. Put the project root there instead.
+from cryptodash.stack import redis_for
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
-
-import urllib.request  # noqa: E402
-
-from cryptodash.stack import redis_for  # noqa: E402
 
 TARGETS = [
     ("bare ASGI, bytes of /", "/bench/asgi-page"),

@@ -12,23 +12,20 @@ Benchmark-only: the extra route is appended to the URLconf of this process, neve
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
 
 import django
 
 django.setup()
 
-from django.http import HttpRequest, HttpResponse  # noqa: E402
-from django.urls import path  # noqa: E402
+from django.http import HttpRequest, HttpResponse  # noqa: E402 - after django.setup()
+from django.urls import path  # noqa: E402 - after django.setup()
 
-import cryptodash.urls  # noqa: E402
-from cryptodash.asgi import application as site  # noqa: E402
-from islands.cache_system.selectors import summary_latest  # noqa: E402
-from islands.dashboard.pages import home_render, summary_render  # noqa: E402
+import cryptodash.urls  # noqa: E402 - after django.setup()
+from cryptodash.asgi import application as site  # noqa: E402 - after django.setup()
+from islands.cache_system.selectors import summary_latest  # noqa: E402 - after django.setup()
+from islands.dashboard.pages import home_render, summary_render  # noqa: E402 - after django.setup()
 
 _snapshot = summary_latest()
 if _snapshot is None:

@@ -6,7 +6,7 @@ redis-server. Prints p50/p99 (milliseconds) for, timed alternately call by call:
   SourceGuard (Retry-After check, breaker, global quota, metrics) | summary_refresh(sources=["prices"])
   (guarded fetch + parse + keep + merge + XADD) beside the bare GET.
 
-    .venv/bin/python bench/ingest.py [--iterations 300]
+    .venv/bin/python -m bench.ingest [--iterations 300]
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ import argparse
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
-# The repository root replaces bench/ on the path: bench/http.py would shadow the stdlib's http.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
-
-from cryptodash.stack import redis_for  # noqa: E402 - after the path fix above
+from cryptodash.stack import redis_for
 
 
 def measure_pair(fn_a, fn_b, iterations: int) -> tuple[list[float], list[float]]:

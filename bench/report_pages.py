@@ -5,7 +5,7 @@ on an embedded Redis, so the figures are the view's own cost: rendered fresh, se
 stored bytes (crypto_reports/rendering.py), answered 304 to If-None-Match, the list page, and the
 sandboxed report document. Rounds rotate through the cases; each figure is the median.
 
-    .venv/bin/python bench/report_pages.py [--requests 200] [--rounds 5]
+    .venv/bin/python -m bench.report_pages [--requests 200] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-# Run as a script, bench/ comes first on sys.path and its http.py would shadow the standard
-# library's http package: put the project root there instead.
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
+from cryptodash.stack import redis_for
 
-from cryptodash.stack import redis_for  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:

@@ -14,7 +14,7 @@ per phase, time to recover, per-client stream ids received vs written (missing, 
 of order), backup rows vs stream ids, RSS at start and end, upstream calls per source per minute
 vs its limit, tracebacks in the logs. Bounded in time; talks to 127.0.0.1 only.
 
-    .venv/bin/python bench/soak.py [--duration 600] [--clients 1000] [--no-results]
+    .venv/bin/python -m bench.soak [--duration 600] [--clients 1000] [--no-results]
 """
 
 from __future__ import annotations
@@ -35,18 +35,14 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptodash.stack import EmbeddedRedis, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-# bench/http.py would shadow the standard library's http package (urllib needs it) if this
-# folder stayed first on sys.path: put the project root there instead.
-sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
-
-import urllib.request  # noqa: E402
-
-from cryptodash.stack import EmbeddedRedis, free_port  # noqa: E402
 
 PYTHON = sys.executable
 MARKET_STREAM = "crypto:market_data"

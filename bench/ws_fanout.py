@@ -18,7 +18,7 @@ shown beside it. RSS: the web process before and after N idle clients connected.
 runs the project with one client that never reads (tiny receive buffer, reading paused) and reports
 the others' latency beside the same run without it.
 
-    .venv/bin/python bench/ws_fanout.py [--server granian|uvicorn] [--clients 100,1000] [--entries 30]
+    .venv/bin/python -m bench.ws_fanout [--server granian|uvicorn] [--clients 100,1000] [--entries 30]
         [--modes direct,groups,project,project2,bare] [--port 18391]
 """
 
@@ -43,10 +43,9 @@ import orjson
 import psutil
 import redis
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from cryptodash.stack import redis_for
 
-from cryptodash.stack import redis_for  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 BIN = Path(sys.executable).parent
 STREAM = "crypto:market_data"
