@@ -24,6 +24,7 @@ from django.utils import translation
 from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
 from islands.cache_system.selectors import cache_stats, heartbeat_age, summary_latest
 from islands.external_apis.selectors import source_states
+from islands.websocket_service.selectors import connections_count
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def _heartbeat_check(name: str, max_age: float, what: str) -> dict[str, Any]:
 
 
 def check_websocket_service() -> dict[str, Any]:
-    return _heartbeat_check("relay", settings.HEALTH_RELAY_MAX_AGE, "relay")
+    return {**_heartbeat_check("relay", settings.HEALTH_RELAY_MAX_AGE, "relay"), "clients": connections_count()}
 
 
 def _worker_ping() -> list[str]:

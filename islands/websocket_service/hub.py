@@ -48,6 +48,7 @@ from django.conf import settings
 
 from islands.cache_system.stores import stream_store
 from islands.websocket_service import frames
+from islands.websocket_service.metrics import WS_CONNECTIONS
 from islands.websocket_service.selectors import snapshot_latest
 
 log = logging.getLogger(__name__)
@@ -260,7 +261,9 @@ class Hub:
 
     async def join(self, socket: LiveSocket) -> None:
         async with self._lock:
-            self.sockets.add(socket)
+            if socket not in self.sockets:
+                self.sockets.add(socket)
+                WS_CONNECTIONS.inc()
             if self._task is None:
                 _gc_freeze_once()
                 layer = get_channel_layer()
@@ -276,7 +279,9 @@ class Hub:
     async def leave(self, socket: LiveSocket) -> None:
         socket.stop()
         async with self._lock:
-            self.sockets.discard(socket)
+            if socket in self.sockets:
+                self.sockets.discard(socket)
+                WS_CONNECTIONS.dec()
             if self.sockets or self._task is None:
                 return
             task, channel = self._task, self._channel

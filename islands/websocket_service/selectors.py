@@ -7,6 +7,7 @@ thread (`asyncio.to_thread`).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.conf import settings
 from islands.cache_system.selectors import SummarySnapshot
 from islands.cache_system.stores import stream_store
 from islands.cache_system.streams import StreamEntry, parse_id
+from islands.websocket_service.metrics import WS_CONNECTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +57,21 @@ def replay_after(*, last_id: str, limit: int) -> Replay:
         if latest is None or key > parse_id(latest.id):
             return Replay(entries=[], resync=True)
     return Replay(entries=entries, resync=False)
+
+
+def connections_count() -> int:
+    """Open /ws sockets of this host's live web processes (this process's own without multiprocess)."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return int(WS_CONNECTIONS._value.get())
+    from prometheus_client import CollectorRegistry, multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return int(
+        sum(
+            sample.value
+            for metric in registry.collect()
+            if metric.name == "cryptodash_ws_connections"
+            for sample in metric.samples
+        )
+    )

@@ -1,0 +1,11 @@
+"""Prometheus metrics of the websocket_service island (exposed by health_system's /metrics)."""
+
+from prometheus_client import Gauge
+
+# "livesum": a scrape adds up the web processes that are alive, so a crashed worker's sockets
+# do not linger in the total.
+WS_CONNECTIONS = Gauge(
+    "cryptodash_ws_connections",
+    "Open /ws sockets served by the web processes.",
+    multiprocess_mode="livesum",
+)
