@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from islands.cache_system.selectors import SummarySnapshot
+from islands.external_apis.clients.types import INDEX_SYMBOLS
+from islands.external_apis.services import SUMMARY_KEYS
 
 COINS: tuple[tuple[str, str], ...] = (
     ("btc", "Bitcoin"),
@@ -26,7 +28,6 @@ COINS: tuple[tuple[str, str], ...] = (
     ("link", "Chainlink"),
     ("bnb", "BNB"),
 )
-INDEX_SYMBOLS: tuple[str, ...] = ("DIA", "SPY", "QQQM")
 
 # Which `data_sources` entries feed which group of fields: the first is the primary, the rest
 # fallbacks (SPEC §3). A group is fresh when any of its sources answered in the last run.
@@ -38,25 +39,8 @@ SOURCE_GROUPS: dict[str, tuple[str, ...]] = {
     "indices": ("finnhub",),
 }
 SOURCE_OK = "ok"
-# SPEC §4, schema 1: the fields `?fields=` may select.
-SUMMARY_FIELDS: tuple[str, ...] = (
-    *(f"{symbol}_{suffix}" for symbol, _name in COINS for suffix in ("price_usd", "change_24h")),
-    "market_cap_usd",
-    "volume_24h_usd",
-    "market_cap_change_percentage_24h_usd",
-    "btc_market_cap_percentage",
-    "eth_market_cap_percentage",
-    "fng_value",
-    "btc_rsi_14",
-    "rsi_14",
-    "us_stock_indices",
-    "data_sources",
-    "partial_failure",
-    "fetch_duration_ms",
-    "last_updated",
-    "timestamp",
-    "mode",
-)
+# SPEC §4, schema 1: the fields `?fields=` may select, as external_apis builds them.
+SUMMARY_FIELDS: tuple[str, ...] = SUMMARY_KEYS
 
 
 def summary_fields() -> tuple[str, ...]:
