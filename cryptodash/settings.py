@@ -6,6 +6,7 @@ launcher in cryptodash/stack.py starts an embedded one and exports its URL when 
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -365,6 +366,28 @@ HEALTH_BACKUP_MAX_AGE = env_float("HEALTH_BACKUP_MAX_AGE", 120.0, minimum=1.0)
 # A worker ping waits at most this long; its answer is reused for HEALTH_WORKER_PING_TTL seconds.
 HEALTH_WORKER_PING_TIMEOUT = env_float("HEALTH_WORKER_PING_TIMEOUT", 0.5, minimum=0.05)
 HEALTH_WORKER_PING_TTL = env_float("HEALTH_WORKER_PING_TTL", 5.0, minimum=0.0)
+
+
+# --- Internals: /metrics, detailed /health, /api/cache/stats, /api/crypto/rate-limit-status -----
+# They name workers, consumer groups, breakers and quotas: only callers from these networks or
+# bearing INTERNAL_TOKEN get them (islands/shared_components/internal_access.py). Behind a proxy on
+# the same host every request comes from loopback, so production mode allows no network by default.
+def _internal_allow_ips() -> list[str]:
+    networks = env_list("INTERNAL_ALLOW_IPS", [] if PRODUCTION else ["127.0.0.0/8", "::1"])
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"INTERNAL_ALLOW_IPS must be comma-separated addresses or CIDRs, got {network!r}"
+            ) from None
+    return networks
+
+
+INTERNAL_ALLOW_IPS = _internal_allow_ips()
+INTERNAL_TOKEN = env_str("INTERNAL_TOKEN", "")
+if INTERNAL_TOKEN and len(INTERNAL_TOKEN) < 32:
+    raise ImproperlyConfigured("INTERNAL_TOKEN must be empty (no token access) or at least 32 characters")
 
 # --- i18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
