@@ -99,7 +99,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a throttled login (see "Admin accounts" below).
+    "islands.shared_components.admin_apps.CryptodashAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -388,6 +389,20 @@ INTERNAL_ALLOW_IPS = _internal_allow_ips()
 INTERNAL_TOKEN = env_str("INTERNAL_TOKEN", "")
 if INTERNAL_TOKEN and len(INTERNAL_TOKEN) < 32:
     raise ImproperlyConfigured("INTERNAL_TOKEN must be empty (no token access) or at least 32 characters")
+
+# --- Admin accounts: password rules and login throttling (shared_components island) ---------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Admin login attempts (successful ones included) per client address, and per username, in a
+# moving window of ADMIN_LOGIN_WINDOW seconds, counted in Redis across processes; a successful
+# login frees its username's count.
+ADMIN_LOGIN_IP_ATTEMPTS = env_int("ADMIN_LOGIN_IP_ATTEMPTS", 20, minimum=1)
+ADMIN_LOGIN_USER_ATTEMPTS = env_int("ADMIN_LOGIN_USER_ATTEMPTS", 5, minimum=1)
+ADMIN_LOGIN_WINDOW = env_int("ADMIN_LOGIN_WINDOW", 900, minimum=1)
 
 # --- i18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

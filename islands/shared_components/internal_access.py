@@ -4,7 +4,7 @@
 consumer groups, breakers and quotas. `internal_access()` decides; `internal_only` refuses the
 rest with a 403 JSON message; /health shows outsiders its overall status alone. This module
 reads the request only: it never looks up anything, and it never trusts a forwarded header itself
-(the client address comes from `client_address()`).
+(the client address comes from islands/shared_components/client_address.py).
 """
 
 from __future__ import annotations
@@ -19,22 +19,14 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from islands.shared_components.client_address import client_address
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 REFUSED_MESSAGE = (
     "internal endpoint: answered only to the addresses in INTERNAL_ALLOW_IPS "
     "or to a request with 'Authorization: Bearer <INTERNAL_TOKEN>'"
 )
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The address the request came from, as the server saw it (the peer of the TCP connection).
-
-    Behind a reverse proxy that is the proxy. The shared TRUSTED_PROXIES helper
-    (islands/shared_components/client_ip.py) resolves the real client from X-Forwarded-For when
-    the peer is a trusted proxy: this is the one function to point at it.
-    """
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @functools.lru_cache(maxsize=8)
