@@ -41,7 +41,9 @@ def _production_check() -> None:
         )
     # Django's own bar (check --deploy, security.W009): a short or repetitive key is guessable.
     if len(secret) < 50 or len(set(secret)) < 5:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters with 5 distinct ones")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be at least 50 characters with 5 distinct ones when DJANGO_ENV=production"
+        )
     if not env_list("ALLOWED_HOSTS", []):
         raise ImproperlyConfigured(
             "ALLOWED_HOSTS must list the public host names when DJANGO_ENV=production "
