@@ -6,6 +6,7 @@ launcher in cryptodash/stack.py starts an embedded one and exports its URL when 
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -19,6 +20,67 @@ RUN_DIR = Path(env_str("CRYPTODASH_RUN_DIR", str(BASE_DIR / ".run")))
 RUN_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+
+# --- Production mode (DJANGO_ENV) ---------------------------------------------------------------
+# Development (the default) serves plain HTTP on loopback with a generated secret. DJANGO_ENV=production
+# turns on every HTTPS protection `manage.py check --deploy` asks for and refuses to start on a
+# development convenience: a generated secret, the loopback ALLOWED_HOSTS, DEBUG. Each protection is
+# also settable alone under Django's own setting name (e.g. HSTS off for a first rollout).
+DJANGO_ENV = env_str("DJANGO_ENV", "development")
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be 'development' or 'production', got {DJANGO_ENV!r}")
+PRODUCTION = DJANGO_ENV == "production"
+
+
+def _production_check() -> None:
+    secret = env_str("DJANGO_SECRET_KEY") or ""
+    if not secret:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_ENV=production (the same on every host), e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    # Django's own bar (check --deploy, security.W009): a short or repetitive key is guessable.
+    if len(secret) < 50 or len(set(secret)) < 5:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be at least 50 characters with 5 distinct ones when DJANGO_ENV=production"
+        )
+    if not env_list("ALLOWED_HOSTS", []):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must list the public host names when DJANGO_ENV=production "
+            "(the loopback default only suits development)"
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_ENV=production")
+
+
+if PRODUCTION:
+    _production_check()
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    # "HTTP_X_FORWARDED_PROTO,https": the request is HTTPS when the proxy sets that header to that
+    # value. Only safe when the proxy overwrites the header on every request; empty turns it off.
+    value = env_str("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO,https" if PRODUCTION else "")
+    if not value.strip():
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != 2 or not parts[0].startswith("HTTP_") or not parts[1]:
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER must be 'HTTP_<HEADER>,<value>' (e.g. HTTP_X_FORWARDED_PROTO,https) "
+            f"or empty, got {value!r}"
+        )
+    return parts[0], parts[1]
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Probes of a load balancer or orchestrator often speak plain HTTP to the process itself.
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [r"^health$", r"^health/live$"])
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
 
 
 def _secret_key() -> str:
@@ -39,7 +101,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a throttled login (see "Admin accounts" below).
+    "islands.shared_components.admin_apps.CryptodashAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -307,6 +370,42 @@ HEALTH_BACKUP_MAX_AGE = env_float("HEALTH_BACKUP_MAX_AGE", 120.0, minimum=1.0)
 HEALTH_WORKER_PING_TIMEOUT = env_float("HEALTH_WORKER_PING_TIMEOUT", 0.5, minimum=0.05)
 HEALTH_WORKER_PING_TTL = env_float("HEALTH_WORKER_PING_TTL", 5.0, minimum=0.0)
 
+
+# --- Internals: /metrics, detailed /health, /api/cache/stats, /api/crypto/rate-limit-status -----
+# They name workers, consumer groups, breakers and quotas: only callers from these networks or
+# bearing INTERNAL_TOKEN get them (islands/shared_components/internal_access.py). Behind a proxy on
+# the same host every request comes from loopback, so production mode allows no network by default.
+def _internal_allow_ips() -> list[str]:
+    networks = env_list("INTERNAL_ALLOW_IPS", [] if PRODUCTION else ["127.0.0.0/8", "::1"])
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"INTERNAL_ALLOW_IPS must be comma-separated addresses or CIDRs, got {network!r}"
+            ) from None
+    return networks
+
+
+INTERNAL_ALLOW_IPS = _internal_allow_ips()
+INTERNAL_TOKEN = env_str("INTERNAL_TOKEN", "")
+if INTERNAL_TOKEN and len(INTERNAL_TOKEN) < 32:
+    raise ImproperlyConfigured("INTERNAL_TOKEN must be empty (no token access) or at least 32 characters")
+
+# --- Admin accounts: password rules and login throttling (shared_components island) ---------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Admin login attempts (successful ones included) per client address, and per username, in a
+# moving window of ADMIN_LOGIN_WINDOW seconds, counted in Redis across processes; a successful
+# login frees its username's count.
+ADMIN_LOGIN_IP_ATTEMPTS = env_int("ADMIN_LOGIN_IP_ATTEMPTS", 20, minimum=1)
+ADMIN_LOGIN_USER_ATTEMPTS = env_int("ADMIN_LOGIN_USER_ATTEMPTS", 5, minimum=1)
+ADMIN_LOGIN_WINDOW = env_int("ADMIN_LOGIN_WINDOW", 900, minimum=1)
+
 # --- i18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -334,8 +433,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 
 from islands.shared_components.logfilters import CLIENT_ERROR_LOGGERS  # noqa: E402  (no Django imports)
 

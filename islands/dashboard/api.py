@@ -21,6 +21,7 @@ from islands.dashboard.selectors import summary_fields
 from islands.dashboard.services import refresh_request
 from islands.dashboard.serving import API_VARY, api_cache, page_cache, reply_build, summary_rendered
 from islands.external_apis import selectors as external_selectors
+from islands.shared_components.internal_access import internal_only
 
 NO_DATA_REASON = (
     "no market data has been fetched yet; the first ingest run stores it within seconds, "
@@ -125,6 +126,7 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
 
 
 @api_methods("GET")
+@internal_only  # workers' quotas and cache internals (settings INTERNAL_ALLOW_IPS, INTERNAL_TOKEN)
 def rate_limit_status(request: HttpRequest) -> HttpResponse:
     if bad := params_check(request):
         return bad
@@ -132,6 +134,7 @@ def rate_limit_status(request: HttpRequest) -> HttpResponse:
 
 
 @api_methods("GET")
+@internal_only  # workers' quotas and cache internals (settings INTERNAL_ALLOW_IPS, INTERNAL_TOKEN)
 def cache_stats_view(request: HttpRequest) -> HttpResponse:
     if bad := params_check(request):
         return bad

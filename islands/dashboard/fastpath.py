@@ -4,7 +4,7 @@ Stock Django under ASGI spends about 0.6 ms per request on thread hops and middl
 (PITFALLS.md); these two routes only ever serve stored bytes, so they are answered here, with the
 same bytes and headers as the Django views (islands/dashboard/serving.py). Anything else — other
 paths and methods, a query string (it may set a cookie), no data yet (Django renders "no data
-yet" / the 503) — goes to Django unchanged.
+yet" / the 503), plain HTTP under SECURE_SSL_REDIRECT (Django redirects it) — goes to Django unchanged.
 
 The latest snapshot is looked up at most once per SUMMARY_L1_TTL, in a thread; requests meanwhile
 are answered from the one already known (only a process's very first request waits for it). A
@@ -86,6 +86,17 @@ def _host_allowed(host: str | None) -> bool:
         return False
     domain, _port = split_domain_port(host)
     return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+def _secure(scope: dict[str, Any]) -> bool:
+    """request.is_secure() as Django decides it: SECURE_PROXY_SSL_HEADER when present, else the scheme."""
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if proxy:
+        wanted = proxy[0].removeprefix("HTTP_").replace("_", "-").lower().encode("latin-1")
+        for name, value in scope["headers"]:
+            if name == wanted:
+                return value.decode("latin-1").split(",", 1)[0].strip() == proxy[1]
+    return scope.get("scheme") == "https"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -248,6 +259,9 @@ class DashboardFastPath:
         method = scope.get("method")
         if route is None or method not in ("GET", "HEAD") or scope.get("query_string"):
             await self.app(scope, receive, send)
+            return
+        if settings.SECURE_SSL_REDIRECT and not _secure(scope):
+            await self.app(scope, receive, send)  # Django's SecurityMiddleware redirects it to HTTPS
             return
         started = time.perf_counter()
         now = time.monotonic()
