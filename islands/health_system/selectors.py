@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import translation
@@ -106,9 +107,9 @@ def check_websocket_service() -> dict[str, Any]:
 
 
 def _worker_ping() -> list[str]:
-    from cryptodash.celery import app
-
-    replies = app.control.ping(timeout=settings.HEALTH_WORKER_PING_TIMEOUT, limit=1) or []
+    # The project's app, without importing the project package: Celery's Django fix-up makes
+    # it the default app of every thread.
+    replies = current_app.control.ping(timeout=settings.HEALTH_WORKER_PING_TIMEOUT, limit=1) or []
     return sorted(name for reply in replies for name in reply)
 
 
