@@ -1,4 +1,8 @@
-"""Process-wide redis-py clients with short timeouts (one connection pool per process)."""
+"""Process-wide redis-py clients with short timeouts (one connection pool per process).
+
+Only cache_system imports this module (a contract in pyproject.toml): other islands use the
+functions of selectors, services, coordination and the stores.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,6 @@ import redis
 from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-
-# Errors that mean "Redis is not there right now", as opposed to a wrong command.
-REDIS_DOWN_ERRORS: tuple[type[BaseException], ...] = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    OSError,
-)
 
 _lock = threading.Lock()
 _clients: dict[str, redis.Redis] = {}

@@ -13,7 +13,8 @@ import orjson
 import redis
 from django.conf import settings
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.cache_system.redis_client import redis_client
 from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY, summary_store
 from islands.cache_system.stores import stream_counters, stream_store, tiered_cache
 from islands.cache_system.streams import StoreUnavailable, StreamEntry

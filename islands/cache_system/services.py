@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 from django.conf import settings
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.cache_system.redis_client import redis_client
 from islands.cache_system.stores import stream_store, tiered_cache
 from islands.cache_system.tiered import Ttl
 

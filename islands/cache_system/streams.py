@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 import redis
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 The page and the summary API never fetch upstream themselves: a client that wants fresher data
 asks for a refresh, which queues external_apis' `refresh_all` task and returns at once. The limit
-is global across web processes (a moving window in Redis, through cache_system's client).
+is global across web processes (a moving window kept by cache_system).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from limits import RateLimitItemPerSecond
-from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import limiter_storage
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.external_apis.tasks import refresh_all
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,7 @@ class RefreshOutcome:
 
 
 def _limiter() -> MovingWindowRateLimiter:
-    client = redis_client()
-    storage = RedisStorage(settings.REDIS_URL, connection_pool=client.connection_pool, key_prefix=LIMITS_PREFIX)
-    return MovingWindowRateLimiter(storage)
+    return MovingWindowRateLimiter(limiter_storage(key_prefix=LIMITS_PREFIX))
 
 
 def refresh_request(*, client: str) -> RefreshOutcome:

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.conf import settings
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import breaker_state, cooldown_left
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.selectors import ingest_records
 from islands.external_apis.clock import rfc3339
 from islands.external_apis.feeds import UPSTREAMS, source_enabled
@@ -20,20 +21,12 @@ from islands.external_apis.services import SOURCE_RECORD
 
 
 def _breaker_state(source: str) -> str | None:
-    """closed / open / half-open as stored by pybreaker; None when Redis cannot say."""
-    try:
-        raw = redis_client().get(f"{BREAKER_NAMESPACE.format(source=source)}:pybreaker:state")
-    except REDIS_DOWN_ERRORS:
-        return None
-    return raw.decode() if raw else "closed"
+    """closed / open / half-open as stored by the source's breaker; None when Redis cannot say."""
+    return breaker_state(namespace=BREAKER_NAMESPACE.format(source=source))
 
 
 def _cooldown_left(source: str) -> float | None:
-    try:
-        ms = redis_client().pttl(COOLDOWN_KEY.format(source=source))
-    except REDIS_DOWN_ERRORS:
-        return None
-    return round(ms / 1000, 1) if ms and ms > 0 else 0.0
+    return cooldown_left(COOLDOWN_KEY.format(source=source))
 
 
 def source_states() -> dict[str, dict[str, Any]]:

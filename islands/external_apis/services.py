@@ -15,10 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
-import redis
 from django.conf import settings
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import SharedLock
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.selectors import ingest_records
 from islands.cache_system.services import btc_price_store, ingest_record_store, summary_store
 from islands.external_apis.clients.base import Deadline
@@ -38,6 +38,8 @@ FINGERPRINT_RECORD = "summary:fingerprint"
 SOURCE_RECORD_TTL = 7 * 24 * 3600
 FEED_LOCK = "cryptodash:lock:feed:{name}"
 MERGE_LOCK = "cryptodash:lock:summary_merge"
+# Seconds a run waits for another run's merge (a merge takes milliseconds; it never fetches).
+MERGE_LOCK_WAIT = 5
 
 
 # --- keeping results ------------------------------------------------------------------------
@@ -239,9 +241,10 @@ def _feeds_failed(now: float) -> list[str]:
 
 def _fetch_locked(name: str) -> FeedResult | None:
     """Fetch one feed unless another process is already fetching it (then None)."""
+    lock: SharedLock | None
     try:
-        lock = redis_client().lock(FEED_LOCK.format(name=name), timeout=settings.CELERY_TASK_TIME_LIMIT)
-        acquired = lock.acquire(blocking=False)
+        lock = SharedLock(FEED_LOCK.format(name=name), timeout=settings.CELERY_TASK_TIME_LIMIT)
+        acquired = lock.acquire()
     except REDIS_DOWN_ERRORS:
         lock, acquired = None, True  # no shared lock without Redis; the quota guard refuses calls anyway
     if not acquired:
@@ -250,11 +253,8 @@ def _fetch_locked(name: str) -> FeedResult | None:
     try:
         return FEEDS[name].fetch(Deadline(settings.UPSTREAM_FETCH_BUDGET))
     finally:
-        if lock is not None:
-            try:
-                lock.release()
-            except (redis.exceptions.LockError, *REDIS_DOWN_ERRORS):
-                log.warning("feed %s lock expired before the fetch ended", name)
+        if lock is not None and not lock.release():
+            log.warning("feed %s lock expired before the fetch ended", name)
 
 
 def _fetch(names: list[str]) -> dict[str, FeedResult]:
@@ -290,9 +290,10 @@ def _merge(results: dict[str, FeedResult], duration_ms: int, *, store: bool) -> 
     Runs under a Redis lock so two runs finishing together append one entry each at most, in
     order; the (slow) fetch happens before, outside the lock.
     """
+    lock: SharedLock | None
     try:
-        lock = redis_client().lock(MERGE_LOCK, timeout=settings.CELERY_TASK_TIME_LIMIT, blocking_timeout=5)
-        lock_ok = lock.acquire()
+        lock = SharedLock(MERGE_LOCK, timeout=settings.CELERY_TASK_TIME_LIMIT)
+        lock_ok = lock.acquire(wait=MERGE_LOCK_WAIT)
     except REDIS_DOWN_ERRORS:
         lock, lock_ok = None, False
     try:
@@ -309,11 +310,8 @@ def _merge(results: dict[str, FeedResult], duration_ms: int, *, store: bool) -> 
                 SUMMARY_WRITES.inc()
         return summary
     finally:
-        if lock is not None and lock_ok:
-            try:
-                lock.release()
-            except (redis.exceptions.LockError, *REDIS_DOWN_ERRORS):
-                log.warning("summary merge lock expired before the merge ended")
+        if lock is not None and lock_ok and not lock.release():
+            log.warning("summary merge lock expired before the merge ended")
 
 
 def summary_refresh(*, sources: list[str] | None = None) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import translation
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import ping
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.selectors import cache_stats, heartbeat_age, summary_latest
 from islands.external_apis.selectors import source_states
 from islands.websocket_service.selectors import connections_count
@@ -48,12 +49,10 @@ def _round(value: float | None) -> float | None:
 
 
 def check_cache_system() -> dict[str, Any]:
-    started = time.perf_counter()
     try:
-        redis_client().ping()
+        ping_ms = round(ping(), 2)
     except REDIS_DOWN_ERRORS as exc:
         return _result(UNHEALTHY, f"Redis does not answer PING ({exc.__class__.__name__})", redis="down")
-    ping_ms = round((time.perf_counter() - started) * 1000, 2)
     stats = cache_stats()
     store = stats["store"]
     groups = {
