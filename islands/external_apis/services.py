@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
+from celery import current_app
 from django.conf import settings
 
 from islands.cache_system.coordination import SharedLock
@@ -38,6 +39,8 @@ FINGERPRINT_RECORD = "summary:fingerprint"
 SOURCE_RECORD_TTL = 7 * 24 * 3600
 FEED_LOCK = "cryptodash:lock:feed:{name}"
 MERGE_LOCK = "cryptodash:lock:summary_merge"
+# Queued by name: tasks.py imports this module, so importing the task here would be a cycle.
+REFRESH_ALL_TASK = "islands.external_apis.tasks.refresh_all"
 # Seconds a run waits for another run's merge (a merge takes milliseconds; it never fetches).
 MERGE_LOCK_WAIT = 5
 
@@ -335,3 +338,15 @@ def summary_load() -> dict[str, Any] | None:
     summary = _merge(results, duration_ms, store=False)
     known = any(summary[key] is not None for key in SUMMARY_KEYS if key.endswith("_price_usd"))
     return summary if known else None
+
+
+def refresh_queue(*, expires: float) -> str | None:
+    """Queue one `refresh_all` run for a worker (dropped if no worker starts it within `expires`
+    seconds); its task id, or None when the broker cannot be reached."""
+    try:
+        # retry=False: with the broker down, answer now instead of retrying inside the request.
+        result = current_app.send_task(REFRESH_ALL_TASK, retry=False, expires=expires)
+    except Exception as exc:  # kombu raises transport-specific errors
+        log.warning("could not queue refresh_all: %s", exc.__class__.__name__)
+        return None
+    return result.id
