@@ -126,29 +126,14 @@ class RedisStreamStore:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    def group_read(
-        self, stream: str, group: str, consumer: str, *, count: int, block_ms: int | None, pending: bool
-    ) -> list[StreamEntry]:
-        """pending=True: this consumer's own unacknowledged entries (id 0); else new ones (`>`).
-
-        Entries trimmed away while pending are acknowledged here: there is nothing left to do.
-        """
-        reply = self.client.xreadgroup(
-            group, consumer, {stream: "0" if pending else ">"}, count=count, block=None if pending else block_ms
-        )
-        if not reply:
-            return []
-        entries, gone = _decode_entries(reply[0][1])
-        if gone:
-            self.client.xack(stream, group, *gone)
-        return entries
-
     def group_read_many(
         self, streams: list[str], group: str, consumer: str, *, count: int, block_ms: int | None, pending: bool
     ) -> list[tuple[str, StreamEntry]]:
-        """group_read over several streams in one XREADGROUP, so one blocking call waits on all.
+        """One XREADGROUP over several streams, so one blocking call waits on all.
 
-        Returns (stream, entry) pairs, each stream's entries in order.
+        pending=True: this consumer's own unacknowledged entries (id 0); else new ones (`>`).
+        Returns (stream, entry) pairs, each stream's entries in order. Entries trimmed away while
+        pending are acknowledged here: there is nothing left to do.
         """
         cursor = "0" if pending else ">"
         reply = self.client.xreadgroup(
@@ -457,11 +442,6 @@ class ResilientStreamStore:
 
     def group_ensure(self, stream: str, group: str, *, start_id: str = "$") -> None:
         self._group_call("group_ensure", stream, group, start_id=start_id)
-
-    def group_read(
-        self, stream: str, group: str, consumer: str, *, count: int, block_ms: int | None, pending: bool
-    ) -> list[StreamEntry]:
-        return self._group_call("group_read", stream, group, consumer, count=count, block_ms=block_ms, pending=pending)
 
     def group_read_many(
         self, streams: list[str], group: str, consumer: str, *, count: int, block_ms: int | None, pending: bool

@@ -331,15 +331,6 @@ def summary_refresh_failed() -> dict[str, Any]:
     return _merge(results, duration_ms, store=True)
 
 
-def summary_load() -> dict[str, Any] | None:
-    """Loader for `summary_latest(loader=...)` when the stream is empty: fetch what is due and
-    return the summary without appending it (the caller does); None when nothing is known."""
-    results, duration_ms = _fetch_named(None)
-    summary = _merge(results, duration_ms, store=False)
-    known = any(summary[key] is not None for key in SUMMARY_KEYS if key.endswith("_price_usd"))
-    return summary if known else None
-
-
 def refresh_queue(*, expires: float) -> str | None:
     """Queue one `refresh_all` run for a worker (dropped if no worker starts it within `expires`
     seconds); its task id, or None when the broker cannot be reached."""
