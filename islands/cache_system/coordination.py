@@ -108,11 +108,18 @@ def breaker_storage(*, namespace: str) -> pybreaker.CircuitRedisStorage:
     return pybreaker.CircuitRedisStorage(pybreaker.STATE_CLOSED, redis_client(), namespace=namespace)
 
 
+BREAKER_STATES = (pybreaker.STATE_CLOSED, pybreaker.STATE_OPEN, pybreaker.STATE_HALF_OPEN)
+
+
 def breaker_state(*, namespace: str) -> str | None:
     """closed / open / half-open, as a breaker on `breaker_storage(namespace)` stored it; None when
-    Redis is down. A plain read: pybreaker's own would log an error for every outage."""
+    Redis is down or holds something pybreaker did not write. A plain read: pybreaker's own would
+    log an error for every outage."""
     try:
         raw = redis_client().get(f"{namespace}:pybreaker:state")
     except REDIS_DOWN_ERRORS:
         return None
-    return raw.decode() if raw else pybreaker.STATE_CLOSED
+    if not raw:
+        return pybreaker.STATE_CLOSED
+    state = raw.decode(errors="replace")
+    return state if state in BREAKER_STATES else None

@@ -13,6 +13,11 @@ from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+# The client and the errors that mean it cannot reach Redis travel together inside this island.
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
+
+__all__ = ["REDIS_DOWN_ERRORS", "redis_client", "redis_clients_reset"]
+
 _lock = threading.Lock()
 _clients: dict[str, redis.Redis] = {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from islands.cache_system.redis_client import redis_client
 from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY
 from islands.cache_system.stores import stream_counters, stream_store, tiered_cache
 from islands.cache_system.streams import StoreUnavailable, StreamEntry
+
+log = logging.getLogger(__name__)
 
 SUMMARY_L1_KEY = "summary:latest:stream"
 

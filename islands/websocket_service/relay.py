@@ -32,7 +32,7 @@ from typing import Any
 import redis
 from django.conf import settings
 
-from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.cache_system.redis_client import REDIS_DOWN_ERRORS
 from islands.cache_system.services import heartbeat_record
 from islands.cache_system.stores import stream_store
 from islands.cache_system.streams import StoreUnavailable, StreamEntry, parse_id

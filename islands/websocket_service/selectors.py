@@ -62,7 +62,7 @@ def replay_after(*, last_id: str, limit: int) -> Replay:
 def connections_count() -> int:
     """Open /ws sockets of this host's live web processes (this process's own without multiprocess)."""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return int(sum(sample.value for metric in WS_CONNECTIONS.collect() for sample in metric.samples))
+        return int(WS_CONNECTIONS._value.get())
     from prometheus_client import CollectorRegistry, multiprocess
 
     registry = CollectorRegistry()
