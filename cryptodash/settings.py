@@ -222,9 +222,6 @@ STREAM_BTC_PRICE = "crypto:btc_price"
 STREAM_MAXLEN = env_int("STREAM_MAXLEN", 20_000, minimum=100)
 STREAM_BLOCK_MS = env_int("STREAM_BLOCK_MS", 1_000, minimum=1)
 CACHE_TTL_REALTIME = env_int("CACHE_TTL_REALTIME", 10, minimum=1)
-CACHE_TTL_SHORT = env_int("CACHE_TTL_SHORT", 300, minimum=1)
-CACHE_TTL_MEDIUM = env_int("CACHE_TTL_MEDIUM", 3_600, minimum=1)
-CACHE_TTL_LONG = env_int("CACHE_TTL_LONG", 10_800, minimum=1)
 # How long a process may serve "the latest summary" from its L1 without looking at the stream.
 SUMMARY_L1_TTL = env_float("SUMMARY_L1_TTL", 1.0, minimum=0.0)
 REDIS_RECONNECT_INTERVAL = env_float("REDIS_RECONNECT_INTERVAL", 1.0, minimum=0.05)

@@ -1,4 +1,8 @@
-"""Process-wide redis-py clients with short timeouts (one connection pool per process)."""
+"""Process-wide redis-py clients with short timeouts (one connection pool per process).
+
+Only cache_system imports this module (a contract in pyproject.toml): other islands use the
+functions of selectors, services, coordination and the stores.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,10 @@ from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-# Errors that mean "Redis is not there right now", as opposed to a wrong command.
-REDIS_DOWN_ERRORS: tuple[type[BaseException], ...] = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    OSError,
-)
+# The client and the errors that mean it cannot reach Redis travel together inside this island.
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
+
+__all__ = ["REDIS_DOWN_ERRORS", "redis_client", "redis_clients_reset"]
 
 _lock = threading.Lock()
 _clients: dict[str, redis.Redis] = {}

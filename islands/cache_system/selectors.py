@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import redis
 from django.conf import settings
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
-from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY, summary_store
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.cache_system.redis_client import redis_client
+from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY
 from islands.cache_system.stores import stream_counters, stream_store, tiered_cache
 from islands.cache_system.streams import StoreUnavailable, StreamEntry
 
 log = logging.getLogger(__name__)
 
 SUMMARY_L1_KEY = "summary:latest:stream"
-LOAD_LOCK_KEY = "cryptodash:lock:summary_load"
-# Within one process the Redis lock already serialises loads; this covers Redis being down.
-_local_load_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,55 +40,23 @@ class SummarySnapshot:
         return cls(data=entry.data, stream_id=entry.id)
 
 
-def summary_latest(*, loader: Callable[[], dict[str, Any] | None] | None = None) -> SummarySnapshot | None:
-    """The newest summary: L1, else the stream's last entry, else (stream empty) one load.
+def summary_latest() -> SummarySnapshot | None:
+    """The newest summary: L1, else the stream's last entry; None when nothing was ever stored.
 
     L1 keeps it for SUMMARY_L1_TTL (1 s by default), so a page is never more than that behind the
-    stream. The loader, when given, runs under a single-flight lock: N concurrent misses across
-    processes make one upstream load, whose result is appended to the stream.
+    stream. An empty stream is filled by the ingest tasks, never by a reader.
     """
     l1 = tiered_cache().l1
     snapshot = l1.get(SUMMARY_L1_KEY)
     if snapshot is not None:
         return snapshot
     entry = stream_store().latest(settings.STREAM_MARKET_DATA)
-    if entry is not None:
-        stream_counters.hits += 1
-        snapshot = SummarySnapshot.from_entry(entry)
-        l1.set(SUMMARY_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
-        return snapshot
-    stream_counters.misses += 1
-    if loader is None:
+    if entry is None:
+        stream_counters.misses += 1
         return None
-    return _summary_load_once(loader)
-
-
-def _summary_load_once(loader: Callable[[], dict[str, Any] | None]) -> SummarySnapshot | None:
-    try:
-        lock = redis_client().lock(LOAD_LOCK_KEY, timeout=settings.CELERY_TASK_TIME_LIMIT, blocking_timeout=None)
-        with lock:
-            return _summary_load_locked(loader)
-    except (StoreUnavailable, *REDIS_DOWN_ERRORS):
-        # No Redis, no cross-process lock: still make at most one load per process.
-        with _local_load_lock:
-            return _summary_load_locked(loader)
-    except redis.exceptions.LockError as exc:  # the load outlived the lock's timeout
-        log.warning("summary load lock lost: %s", exc)
-        entry = stream_store().latest(settings.STREAM_MARKET_DATA)
-        return SummarySnapshot.from_entry(entry) if entry else None
-
-
-def _summary_load_locked(loader: Callable[[], dict[str, Any] | None]) -> SummarySnapshot | None:
-    # Whoever held the lock before us may have loaded already.
-    entry = stream_store().latest(settings.STREAM_MARKET_DATA)
-    if entry is not None:
-        return SummarySnapshot.from_entry(entry)
-    data = loader()
-    if data is None:
-        return None
-    entry_id = summary_store(summary=data)
-    snapshot = SummarySnapshot(data=data, stream_id=entry_id)
-    tiered_cache().l1.set(SUMMARY_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
+    stream_counters.hits += 1
+    snapshot = SummarySnapshot.from_entry(entry)
+    l1.set(SUMMARY_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
     return snapshot
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 from django.conf import settings
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.cache_system.redis_client import redis_client
 from islands.cache_system.stores import stream_store, tiered_cache
-from islands.cache_system.tiered import Ttl
 
 SUMMARY_CACHE_KEY = "summary:latest"
 HEARTBEAT_KEY = "cryptodash:heartbeat:{name}"
@@ -19,7 +19,7 @@ HEARTBEAT_KEY = "cryptodash:heartbeat:{name}"
 def summary_store(*, summary: dict[str, Any]) -> str:
     """Append a new summary to crypto:market_data and refresh the cache tiers; returns its id."""
     entry_id = stream_store().add(settings.STREAM_MARKET_DATA, "dashboard_update", summary)
-    tiered_cache().set(SUMMARY_CACHE_KEY, {"id": entry_id, "data": summary}, Ttl.REALTIME)
+    tiered_cache().set(SUMMARY_CACHE_KEY, {"id": entry_id, "data": summary}, settings.CACHE_TTL_REALTIME)
     return entry_id
 
 

@@ -10,24 +10,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import caches
-
-
-class Ttl(Enum):
-    """The TTL strategies; seconds come from settings so operators can tune them."""
-
-    REALTIME = "CACHE_TTL_REALTIME"
-    SHORT = "CACHE_TTL_SHORT"
-    MEDIUM = "CACHE_TTL_MEDIUM"
-    LONG = "CACHE_TTL_LONG"
-
-    @property
-    def seconds(self) -> float:
-        return float(getattr(settings, self.value))
 
 
 @dataclass
@@ -111,8 +96,7 @@ class TieredCache:
         self.l1.set(key, value, remaining)
         return value
 
-    def set(self, key: str, value: Any, ttl: Ttl | float) -> None:
-        seconds = ttl.seconds if isinstance(ttl, Ttl) else float(ttl)
+    def set(self, key: str, value: Any, seconds: float) -> None:
         self.l1.set(key, value, seconds)
         # L2 keeps the absolute expiry beside the value; Redis's own TTL drops it a little later.
         self.l2.set(key, (time.time() + seconds, value), timeout=max(1, int(seconds) + 1))

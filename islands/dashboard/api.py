@@ -17,7 +17,6 @@ from islands.cache_system.selectors import cache_stats, summary_cached, summary_
 from islands.dashboard.fastpath import fastpath_stats
 from islands.dashboard.http import api_methods, json_error, params_check, reply_response
 from islands.dashboard.pages import summary_document, summary_render
-from islands.dashboard.selectors import summary_fields
 from islands.dashboard.services import refresh_request
 from islands.dashboard.serving import API_VARY, api_cache, page_cache, reply_build, summary_rendered
 from islands.external_apis import selectors as external_selectors
@@ -48,12 +47,12 @@ def dashboard_summary(request: HttpRequest) -> HttpResponse:
     fields = None
     if "fields" in request.GET:
         fields = [name.strip() for name in request.GET["fields"].split(",") if name.strip()]
-        unknown = sorted(set(fields) - set(summary_fields()))
+        unknown = sorted(set(fields) - set(external_selectors.summary_fields()))
         if not fields or unknown:
             return json_error(
                 400,
                 f"unknown summary field(s): {', '.join(unknown) or '(empty list)'}",
-                fields=list(summary_fields()),
+                fields=list(external_selectors.summary_fields()),
             )
     snapshot = summary_latest()
     if snapshot is None:

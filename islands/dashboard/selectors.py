@@ -16,8 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from islands.cache_system.selectors import SummarySnapshot
-from islands.external_apis.clients.types import INDEX_SYMBOLS
-from islands.external_apis.services import SUMMARY_KEYS
+from islands.external_apis.selectors import index_symbols
 
 COINS: tuple[tuple[str, str], ...] = (
     ("btc", "Bitcoin"),
@@ -39,12 +38,6 @@ SOURCE_GROUPS: dict[str, tuple[str, ...]] = {
     "indices": ("finnhub",),
 }
 SOURCE_OK = "ok"
-# SPEC §4, schema 1: the fields `?fields=` may select, as external_apis builds them.
-SUMMARY_FIELDS: tuple[str, ...] = SUMMARY_KEYS
-
-
-def summary_fields() -> tuple[str, ...]:
-    return SUMMARY_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +209,7 @@ def dashboard_tiles(*, snapshot: SummarySnapshot) -> dict[str, list[Tile]]:
             group="indices",
             change_field=f"us_stock_indices.{symbol}.change_percent",
         )
-        for symbol in INDEX_SYMBOLS
+        for symbol in index_symbols()
     ]
     return {"coins": coins, "market": market, "gauges": gauges, "indices": indices}
 

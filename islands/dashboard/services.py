@@ -1,8 +1,8 @@
 """Writes of the dashboard island: queueing an ingest run on behalf of a client, rate limited.
 
 The page and the summary API never fetch upstream themselves: a client that wants fresher data
-asks for a refresh, which queues external_apis' `refresh_all` task and returns at once. The limit
-is global across web processes (a moving window in Redis, through cache_system's client).
+asks for a refresh, which queues an ingest run (external_apis' `refresh_queue`) and returns at once. The limit
+is global across web processes (a moving window kept by cache_system).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from limits import RateLimitItemPerSecond
-from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
-from islands.external_apis.tasks import refresh_all
+from islands.cache_system.coordination import limiter_storage
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.external_apis.services import refresh_queue
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,7 @@ class RefreshOutcome:
 
 
 def _limiter() -> MovingWindowRateLimiter:
-    client = redis_client()
-    storage = RedisStorage(settings.REDIS_URL, connection_pool=client.connection_pool, key_prefix=LIMITS_PREFIX)
-    return MovingWindowRateLimiter(storage)
+    return MovingWindowRateLimiter(limiter_storage(key_prefix=LIMITS_PREFIX))
 
 
 def refresh_request(*, client: str) -> RefreshOutcome:
@@ -50,10 +48,7 @@ def refresh_request(*, client: str) -> RefreshOutcome:
     except REDIS_DOWN_ERRORS as exc:
         log.warning("refresh rate limiter unavailable: %s", exc.__class__.__name__)
         return RefreshOutcome(status="unavailable", reason="the rate limiter's store (Redis) is unreachable")
-    try:
-        # retry=False: with the broker down, answer now instead of retrying inside the request.
-        result = refresh_all.apply_async(retry=False, expires=settings.REFRESH_RATE_WINDOW)
-    except Exception as exc:  # kombu raises transport-specific errors
-        log.warning("could not queue refresh_all: %s", exc.__class__.__name__)
+    task_id = refresh_queue(expires=settings.REFRESH_RATE_WINDOW)
+    if task_id is None:
         return RefreshOutcome(status="unavailable", reason="the task queue is unreachable")
-    return RefreshOutcome(status="queued", task_id=result.id)
+    return RefreshOutcome(status="queued", task_id=task_id)

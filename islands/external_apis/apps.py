@@ -13,8 +13,10 @@ class ExternalApisConfig(AppConfig):
     verbose_name = "External APIs"
 
     def ready(self) -> None:
-        from islands.external_apis import signals
-        from islands.external_apis.redaction import redaction_install
+        # Django's documented place: apps.py is imported while the app registry is still being
+        # filled, so the island's modules are imported only once it is ready.
+        from islands.external_apis import signals  # noqa: PLC0415 - see above
+        from islands.external_apis.redaction import redaction_install  # noqa: PLC0415 - see above
 
         redaction_install()
         signals.connect()

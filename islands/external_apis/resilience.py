@@ -17,14 +17,19 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pybreaker
-import redis
 from django.conf import settings
 from limits import RateLimitItem, parse_many
-from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_exponential
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import (
+    breaker_storage,
+    connection_identity,
+    cooldown_extend,
+    cooldown_until,
+    limiter_storage,
+)
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.external_apis.clients.base import Deadline
 from islands.external_apis.clock import rfc3339
 from islands.external_apis.errors import (
@@ -40,7 +45,6 @@ from islands.external_apis.metrics import UPSTREAM_LATENCY, UPSTREAM_REQUESTS, U
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-SOURCES = ("binance", "coingecko", "coinmarketcap", "alternative_me", "taapi", "finnhub")
 COOLDOWN_KEY = "cryptodash:cooldown:{source}"
 BREAKER_NAMESPACE = "cryptodash:breaker:{source}"
 LIMITS_PREFIX = "cryptodash:limits"
@@ -73,27 +77,26 @@ def _outcome(exc: BaseException | None) -> str:
 class SourceGuard:
     """Everything that decides whether, when and how often one source may be called."""
 
-    def __init__(self, source: str, client: redis.Redis) -> None:
+    def __init__(self, source: str) -> None:
         self.source = source
-        self.redis = client
         self.items: list[RateLimitItem] = parse_many(settings.UPSTREAM_RATE_LIMITS[source])
-        storage = RedisStorage(settings.REDIS_URL, connection_pool=client.connection_pool, key_prefix=LIMITS_PREFIX)
-        self.limiter = MovingWindowRateLimiter(storage)
+        self.limiter = MovingWindowRateLimiter(limiter_storage(key_prefix=LIMITS_PREFIX))
+        self.cooldown_key = COOLDOWN_KEY.format(source=source)
         self._breaker: pybreaker.CircuitBreaker | None = None
+        self._breaker_storage: pybreaker.CircuitRedisStorage | None = None
 
     # --- circuit breaker ------------------------------------------------------------------
     @property
     def breaker(self) -> pybreaker.CircuitBreaker:
         if self._breaker is None:
-            storage = pybreaker.CircuitRedisStorage(
-                pybreaker.STATE_CLOSED, self.redis, namespace=BREAKER_NAMESPACE.format(source=self.source)
-            )
+            # Kept beside the breaker: its opened_at is what breaker_blocks() needs.
+            self._breaker_storage = breaker_storage(namespace=BREAKER_NAMESPACE.format(source=self.source))
             self._breaker = pybreaker.CircuitBreaker(
                 fail_max=settings.UPSTREAM_BREAKER_FAIL_MAX,
                 reset_timeout=settings.UPSTREAM_BREAKER_RESET_S,
                 # Quotas and keys are not outages: a 429 or a 401 must not open the breaker.
                 exclude=[RateLimited, AuthError, Disabled],
-                state_storage=storage,
+                state_storage=self._breaker_storage,
                 name=self.source,
                 throw_new_error_on_trip=False,
             )
@@ -101,10 +104,10 @@ class SourceGuard:
 
     def breaker_blocks(self) -> float | None:
         """Epoch time until which the open breaker refuses calls, None when it lets one through."""
-        storage = self.breaker._state_storage
-        if storage.state != pybreaker.STATE_OPEN:
+        if self.breaker.current_state != pybreaker.STATE_OPEN:
             return None
-        opened_at = storage.opened_at
+        # The breaker has no public opened_at; the storage it was built on has (set just above).
+        opened_at = self._breaker_storage.opened_at
         if opened_at is None:
             return None
         until = opened_at.timestamp() + settings.UPSTREAM_BREAKER_RESET_S
@@ -113,16 +116,11 @@ class SourceGuard:
     # --- Retry-After ------------------------------------------------------------------------
     def cooldown_until(self) -> float | None:
         """Epoch time before which no process may call the source (a Retry-After), or None."""
-        raw = self.redis.get(COOLDOWN_KEY.format(source=self.source))
-        until = float(raw) if raw else None
-        return until if until is not None and until > time.time() else None
+        return cooldown_until(self.cooldown_key)
 
     def cooldown_set(self, seconds: float) -> None:
-        until = time.time() + seconds
-        # Never shorten a longer wait another process recorded. The value (the end, to the
-        # millisecond) gives a stable reason text; PX makes Redis drop the key right then.
-        if seconds > 0 and until > (self.cooldown_until() or 0.0):
-            self.redis.set(COOLDOWN_KEY.format(source=self.source), f"{until:.3f}", px=max(1, int(seconds * 1000)))
+        """Record a Retry-After for every process; a longer one already recorded is kept."""
+        cooldown_extend(self.cooldown_key, seconds)
 
     # --- one attempt ------------------------------------------------------------------------
     def _attempt(self, request: Callable[[], T], cost: int) -> T:
@@ -205,16 +203,16 @@ _guards_lock = threading.Lock()
 
 
 def source_guard(source: str) -> SourceGuard:
-    """The process's guard for `source`, bound to the current shared Redis client."""
-    client = redis_client()
-    key = (id(client), source)
+    """The process's guard for `source`, bound to the current shared Redis connection."""
+    identity = connection_identity()
+    key = (identity, source)
     guard = _guards.get(key)
     if guard is None:
         with _guards_lock:
             guard = _guards.get(key)
             if guard is None:
-                # Guards bound to a replaced client (tests that restart Redis) are dropped.
-                for stale in [k for k in _guards if k[0] != id(client)]:
+                # Guards bound to a replaced connection (tests that restart Redis) are dropped.
+                for stale in [k for k in _guards if k[0] != identity]:
                     del _guards[stale]
-                guard = _guards[key] = SourceGuard(source, client)
+                guard = _guards[key] = SourceGuard(source)
     return guard

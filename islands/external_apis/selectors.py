@@ -1,7 +1,8 @@
 """Reads of the external_apis island, from stored state only: they never call an upstream.
 
 `source_states()` serves /health; `rate_limit_status()` serves /api/crypto/rate-limit-status with
-the real numbers of the shared limiter, cooldowns and circuit breakers.
+the real numbers of the shared limiter, cooldowns and circuit breakers; `summary_fields()` and
+`index_symbols()` describe the summary this island builds, for the islands that show it.
 """
 
 from __future__ import annotations
@@ -11,29 +12,33 @@ from typing import Any
 
 from django.conf import settings
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import breaker_state, cooldown_left
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.selectors import ingest_records
+from islands.external_apis.clients.types import INDEX_SYMBOLS
 from islands.external_apis.clock import rfc3339
 from islands.external_apis.feeds import UPSTREAMS, source_enabled
 from islands.external_apis.resilience import BREAKER_NAMESPACE, COOLDOWN_KEY, source_guard
-from islands.external_apis.services import SOURCE_RECORD
+from islands.external_apis.services import SOURCE_RECORD, SUMMARY_KEYS
+
+
+def summary_fields() -> tuple[str, ...]:
+    """The summary's top-level fields (SPEC §4, schema 1), in the order summary_build writes them."""
+    return SUMMARY_KEYS
+
+
+def index_symbols() -> tuple[str, ...]:
+    """The US index symbols of the summary's `us_stock_indices`, in display order."""
+    return INDEX_SYMBOLS
 
 
 def _breaker_state(source: str) -> str | None:
-    """closed / open / half-open as stored by pybreaker; None when Redis cannot say."""
-    try:
-        raw = redis_client().get(f"{BREAKER_NAMESPACE.format(source=source)}:pybreaker:state")
-    except REDIS_DOWN_ERRORS:
-        return None
-    return raw.decode() if raw else "closed"
+    """closed / open / half-open as stored by the source's breaker; None when Redis cannot say."""
+    return breaker_state(namespace=BREAKER_NAMESPACE.format(source=source))
 
 
 def _cooldown_left(source: str) -> float | None:
-    try:
-        ms = redis_client().pttl(COOLDOWN_KEY.format(source=source))
-    except REDIS_DOWN_ERRORS:
-        return None
-    return round(ms / 1000, 1) if ms and ms > 0 else 0.0
+    return cooldown_left(COOLDOWN_KEY.format(source=source))
 
 
 def source_states() -> dict[str, dict[str, Any]]:

@@ -15,10 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
-import redis
+from celery import current_app
 from django.conf import settings
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import SharedLock
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.selectors import ingest_records
 from islands.cache_system.services import btc_price_store, ingest_record_store, summary_store
 from islands.external_apis.clients.base import Deadline
@@ -38,6 +39,10 @@ FINGERPRINT_RECORD = "summary:fingerprint"
 SOURCE_RECORD_TTL = 7 * 24 * 3600
 FEED_LOCK = "cryptodash:lock:feed:{name}"
 MERGE_LOCK = "cryptodash:lock:summary_merge"
+# Queued by name: tasks.py imports this module, so importing the task here would be a cycle.
+REFRESH_ALL_TASK = "islands.external_apis.tasks.refresh_all"
+# Seconds a run waits for another run's merge (a merge takes milliseconds; it never fetches).
+MERGE_LOCK_WAIT = 5
 
 
 # --- keeping results ------------------------------------------------------------------------
@@ -239,9 +244,10 @@ def _feeds_failed(now: float) -> list[str]:
 
 def _fetch_locked(name: str) -> FeedResult | None:
     """Fetch one feed unless another process is already fetching it (then None)."""
+    lock: SharedLock | None
     try:
-        lock = redis_client().lock(FEED_LOCK.format(name=name), timeout=settings.CELERY_TASK_TIME_LIMIT)
-        acquired = lock.acquire(blocking=False)
+        lock = SharedLock(FEED_LOCK.format(name=name), timeout=settings.CELERY_TASK_TIME_LIMIT)
+        acquired = lock.acquire()
     except REDIS_DOWN_ERRORS:
         lock, acquired = None, True  # no shared lock without Redis; the quota guard refuses calls anyway
     if not acquired:
@@ -250,11 +256,8 @@ def _fetch_locked(name: str) -> FeedResult | None:
     try:
         return FEEDS[name].fetch(Deadline(settings.UPSTREAM_FETCH_BUDGET))
     finally:
-        if lock is not None:
-            try:
-                lock.release()
-            except (redis.exceptions.LockError, *REDIS_DOWN_ERRORS):
-                log.warning("feed %s lock expired before the fetch ended", name)
+        if lock is not None and not lock.release():
+            log.warning("feed %s lock expired before the fetch ended", name)
 
 
 def _fetch(names: list[str]) -> dict[str, FeedResult]:
@@ -290,9 +293,10 @@ def _merge(results: dict[str, FeedResult], duration_ms: int, *, store: bool) -> 
     Runs under a Redis lock so two runs finishing together append one entry each at most, in
     order; the (slow) fetch happens before, outside the lock.
     """
+    lock: SharedLock | None
     try:
-        lock = redis_client().lock(MERGE_LOCK, timeout=settings.CELERY_TASK_TIME_LIMIT, blocking_timeout=5)
-        lock_ok = lock.acquire()
+        lock = SharedLock(MERGE_LOCK, timeout=settings.CELERY_TASK_TIME_LIMIT)
+        lock_ok = lock.acquire(wait=MERGE_LOCK_WAIT)
     except REDIS_DOWN_ERRORS:
         lock, lock_ok = None, False
     try:
@@ -309,11 +313,8 @@ def _merge(results: dict[str, FeedResult], duration_ms: int, *, store: bool) -> 
                 SUMMARY_WRITES.inc()
         return summary
     finally:
-        if lock is not None and lock_ok:
-            try:
-                lock.release()
-            except (redis.exceptions.LockError, *REDIS_DOWN_ERRORS):
-                log.warning("summary merge lock expired before the merge ended")
+        if lock is not None and lock_ok and not lock.release():
+            log.warning("summary merge lock expired before the merge ended")
 
 
 def summary_refresh(*, sources: list[str] | None = None) -> dict[str, Any]:
@@ -330,10 +331,13 @@ def summary_refresh_failed() -> dict[str, Any]:
     return _merge(results, duration_ms, store=True)
 
 
-def summary_load() -> dict[str, Any] | None:
-    """Loader for `summary_latest(loader=...)` when the stream is empty: fetch what is due and
-    return the summary without appending it (the caller does); None when nothing is known."""
-    results, duration_ms = _fetch_named(None)
-    summary = _merge(results, duration_ms, store=False)
-    known = any(summary[key] is not None for key in SUMMARY_KEYS if key.endswith("_price_usd"))
-    return summary if known else None
+def refresh_queue(*, expires: float) -> str | None:
+    """Queue one `refresh_all` run for a worker (dropped if no worker starts it within `expires`
+    seconds); its task id, or None when the broker cannot be reached."""
+    try:
+        # retry=False: with the broker down, answer now instead of retrying inside the request.
+        result = current_app.send_task(REFRESH_ALL_TASK, retry=False, expires=expires)
+    except Exception as exc:  # kombu raises transport-specific errors
+        log.warning("could not queue refresh_all: %s", exc.__class__.__name__)
+        return None
+    return result.id

@@ -16,11 +16,12 @@ import socket
 import threading
 import time
 
-import redis
 from celery.signals import beat_init
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import SharedLock, lock_holder
+from islands.cache_system.errors import REDIS_DOWN_ERRORS, LockLost
 from islands.cache_system.services import heartbeat_record
+from islands.external_apis.tasks import refresh_all
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +35,19 @@ class BeatAlreadyRunning(SystemExit):
     """Raised from beat_init: Celery lets SystemExit through and the beat process exits."""
 
 
-def beat_lock_acquire() -> redis.lock.Lock | None:
+def beat_lock_acquire() -> SharedLock | None:
     """The beat lock if this process got it, None if another beat holds it."""
-    lock = redis_client().lock(BEAT_LOCK, timeout=BEAT_LOCK_TTL, thread_local=False)
-    token = f"{socket.gethostname()}:{os.getpid()}".encode()
-    return lock if lock.acquire(blocking=False, token=token) else None
+    lock = SharedLock(BEAT_LOCK, timeout=BEAT_LOCK_TTL, token=f"{socket.gethostname()}:{os.getpid()}")
+    return lock if lock.acquire() else None
 
 
-def _renew(lock: redis.lock.Lock) -> None:
+def _renew(lock: SharedLock) -> None:
     while True:
         time.sleep(RENEW_EVERY)
         try:
-            lock.reacquire()
+            lock.renew()
             heartbeat_record(name="beat")
-        except redis.exceptions.LockNotOwnedError:
+        except LockLost:
             # Expired during a Redis outage, or taken by another beat: that one may lead now, and
             # two beats would double every fetch. Exit; a supervisor restarts this one, which
             # then either leads again or refuses.
@@ -57,26 +57,21 @@ def _renew(lock: redis.lock.Lock) -> None:
             log.warning("beat lock not renewed, Redis unreachable: %s", exc)
 
 
-def _release(lock: redis.lock.Lock) -> None:
-    try:
-        lock.release()
-    except (redis.exceptions.LockError, *REDIS_DOWN_ERRORS):
-        pass  # expired or taken over: nothing of ours to free
+def _release(lock: SharedLock) -> None:
+    lock.release()  # False when expired or taken over: nothing of ours to free
 
 
 def on_beat_init(**_: object) -> None:
     lock = beat_lock_acquire()
     if lock is None:
-        holder = redis_client().get(BEAT_LOCK)
-        message = f"another celery beat holds {BEAT_LOCK} ({holder.decode() if holder else 'unknown'}): exiting"
+        holder = lock_holder(BEAT_LOCK)
+        message = f"another celery beat holds {BEAT_LOCK} ({holder or 'unknown'}): exiting"
         log.error(message)
         raise BeatAlreadyRunning(message)
     heartbeat_record(name="beat")
     # A beat stopped by SIGTERM/Ctrl-C frees the lock at once, so a restart need not wait its TTL.
     atexit.register(_release, lock)
     threading.Thread(target=_renew, args=(lock,), name="beat-lock", daemon=True).start()
-    from islands.external_apis.tasks import refresh_all
-
     refresh_all.delay()
 
 

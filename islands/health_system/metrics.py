@@ -17,6 +17,9 @@ from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_late
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 
+from islands.cache_system.selectors import cache_stats
+from islands.cache_system.stores import stream_counters, tiered_cache
+
 REQUEST_LATENCY = Histogram(
     "cryptodash_http_request_duration_seconds",
     "Time to answer an HTTP request, by route (URL pattern), method and status class.",
@@ -55,8 +58,6 @@ def cache_counters_publish(*, extra: dict[str, dict[str, Any]] | None = None, ev
     if now - _published_at < every:
         return
     _published_at = now
-    from islands.cache_system.stores import stream_counters, tiered_cache
-
     tiers = {**tiered_cache().stats(), "stream": stream_counters.as_dict(), **(extra or {})}
     for tier, counters in tiers.items():
         for result in ("hits", "misses"):
@@ -69,8 +70,6 @@ class StreamCollector(Collector):
     """Stream lengths and consumer-group lag/pending, read from Redis at scrape time."""
 
     def collect(self) -> list[Metric]:
-        from islands.cache_system.selectors import cache_stats
-
         stats = cache_stats()
         length = GaugeMetricFamily("cryptodash_stream_length", "Entries in each Redis stream.", labels=["stream"])
         lag = GaugeMetricFamily(

@@ -17,11 +17,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import translation
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import ping
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.selectors import cache_stats, heartbeat_age, summary_latest
 from islands.external_apis.selectors import source_states
 from islands.websocket_service.selectors import connections_count
@@ -47,12 +49,10 @@ def _round(value: float | None) -> float | None:
 
 
 def check_cache_system() -> dict[str, Any]:
-    started = time.perf_counter()
     try:
-        redis_client().ping()
+        ping_ms = round(ping(), 2)
     except REDIS_DOWN_ERRORS as exc:
         return _result(UNHEALTHY, f"Redis does not answer PING ({exc.__class__.__name__})", redis="down")
-    ping_ms = round((time.perf_counter() - started) * 1000, 2)
     stats = cache_stats()
     store = stats["store"]
     groups = {
@@ -106,9 +106,9 @@ def check_websocket_service() -> dict[str, Any]:
 
 
 def _worker_ping() -> list[str]:
-    from cryptodash.celery import app
-
-    replies = app.control.ping(timeout=settings.HEALTH_WORKER_PING_TIMEOUT, limit=1) or []
+    # The project's app, without importing the project package: Celery's Django fix-up makes
+    # it the default app of every thread.
+    replies = current_app.control.ping(timeout=settings.HEALTH_WORKER_PING_TIMEOUT, limit=1) or []
     return sorted(name for reply in replies for name in reply)
 
 

@@ -1,4 +1,11 @@
-"""Template context every page gets: theme, language list, display zone, and whether data is simulated."""
+"""Template context every page gets: theme, language list, display zone, and whether data is simulated.
+
+It reads no store: a context processor runs on every render, and this island sits beside
+cache_system, not above it. Whether the data is simulated comes from the process's own
+`DATA_MODE` (the launcher gives every process the same one); a view that holds a summary passes
+the summary's `mode` instead (the dashboard does, through `site_context`), and a value the view
+puts in its context wins over this one.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from islands.cache_system.selectors import summary_latest
 from islands.shared_components.preferences import DEFAULT_THEME
 
 
@@ -21,11 +27,5 @@ def site_context(*, theme: str, simulated: bool) -> dict[str, Any]:
     }
 
 
-def summary_simulated() -> bool:
-    """True when the latest summary says it came from the fake upstream (demo mode)."""
-    snapshot = summary_latest()
-    return snapshot is not None and snapshot.data.get("mode") == "simulated"
-
-
 def site(request: HttpRequest) -> dict[str, Any]:
-    return site_context(theme=getattr(request, "theme", DEFAULT_THEME), simulated=summary_simulated())
+    return site_context(theme=getattr(request, "theme", DEFAULT_THEME), simulated=settings.DATA_MODE == "simulated")

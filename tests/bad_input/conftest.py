@@ -14,6 +14,7 @@ import pytest
 from channels.layers import channel_layers
 from channels.testing import HttpCommunicator
 
+from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
 from islands.dashboard.fastpath import fastpath_reset
 from islands.dashboard.tests.conftest import SUMMARY
@@ -49,7 +50,6 @@ def stored() -> str:
 @pytest.fixture
 def asgi():
     """Request `cryptodash.asgi.application` (fast path in front of Django) as a server would."""
-    from cryptodash.asgi import application
 
     async def call(method: str, path: str, query: bytes, headers: list, body: bytes) -> dict[str, Any]:
         communicator = HttpCommunicator(application, method, path, body=body, headers=headers)

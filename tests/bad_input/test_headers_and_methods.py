@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from celery import current_app
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -88,14 +89,12 @@ REFRESH = "/api/crypto/dashboard-summary/refresh"
 
 @pytest.fixture
 def queued(monkeypatch):
-    from islands.external_apis.tasks import refresh_all
-
     calls: list = []
 
     class Result:
         id = "task-1"
 
-    monkeypatch.setattr(refresh_all, "apply_async", lambda **options: calls.append(options) or Result())
+    monkeypatch.setattr(current_app, "send_task", lambda name, **options: calls.append(options) or Result())
     return calls
 
 

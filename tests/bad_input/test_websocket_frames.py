@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
+from cryptodash.asgi import application
+from islands.cache_system.services import summary_store
 from islands.websocket_service.tests.conftest import ORIGIN, connected, receive
 
 
@@ -91,8 +94,6 @@ async def test_a_hostile_query_string_falls_back_to_a_snapshot(query):
 
 
 def _comm(path: str, headers: list[tuple[bytes, bytes]]) -> WebsocketCommunicator:
-    from cryptodash.asgi import application
-
     return WebsocketCommunicator(application, path, headers=headers)
 
 
@@ -130,10 +131,6 @@ async def test_a_socket_to_an_unknown_path_is_refused_at_the_handshake(path):
     ids=["over-64-bit", "seq-over-64-bit", "arabic-digits"],
 )
 async def test_a_resume_from_an_impossible_id_with_data_in_the_stream_is_an_error_frame(last_id):
-    from asgiref.sync import sync_to_async
-
-    from islands.cache_system.services import summary_store
-
     await sync_to_async(summary_store)(summary={"btc_price_usd": 1.0})
     comm, _snapshot = await connected()
     await comm.send_to(text_data=orjson.dumps({"type": "resume", "last_id": last_id}).decode())

@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count
 
 from islands.cache_system import backup_worker
@@ -119,8 +120,6 @@ def test_killed_before_the_insert_nothing_is_lost(redis_conn, monkeypatch):
 
 
 def test_a_database_error_rolls_back_the_batch_and_leaves_it_pending(redis_conn, monkeypatch):
-    from django.db import DatabaseError
-
     ids = write_entries(3)
     worker = BackupWorker(consumer="backup-a", block_ms=10)
 

@@ -42,7 +42,7 @@ def test_it_switches_to_fallback_and_back_replaying_the_outage(own_redis):
     # Reads keep serving: the newest entry written during the outage.
     assert summary_latest().stream_id == during[-1]
     with pytest.raises(StoreUnavailable):
-        store.group_read("s", "g", "c", count=1, block_ms=10, pending=False)
+        store.group_read_many(["s"], "g", "c", count=1, block_ms=10, pending=False)
 
     own_redis.start()  # same port, empty: Redis lost everything
     wait_for(lambda: store.mode == "redis")

@@ -3,7 +3,7 @@
 import time
 
 from islands.cache_system.redis_client import redis_client
-from islands.cache_system.streams import RedisStreamStore
+from islands.cache_system.streams import RedisStreamStore, StreamEntry
 
 STREAM, GROUP = "crypto:market_data", "websocket_broadcast"
 
@@ -12,6 +12,15 @@ def make_store() -> RedisStreamStore:
     store = RedisStreamStore(redis_client(), maxlen=10_000)
     store.group_ensure(STREAM, GROUP)
     return store
+
+
+def read(store: RedisStreamStore, consumer: str, *, count: int, pending: bool) -> list[StreamEntry]:
+    """One XREADGROUP on the one stream, as the relay and the backup writer make it."""
+    pairs = store.group_read_many(
+        [STREAM], GROUP, consumer, count=count, block_ms=None if pending else 100, pending=pending
+    )
+    assert {stream for stream, _entry in pairs} <= {STREAM}
+    return [entry for _stream, entry in pairs]
 
 
 def test_group_creation_is_idempotent():
@@ -23,14 +32,14 @@ def test_group_creation_is_idempotent():
 def test_a_restarted_consumer_reads_its_own_pending_entries_first():
     store = make_store()
     ids = [store.add(STREAM, "dashboard_update", {"n": n}) for n in range(3)]
-    first = store.group_read(STREAM, GROUP, "relay-1", count=10, block_ms=100, pending=False)
+    first = read(store, "relay-1", count=10, pending=False)
     assert [e.id for e in first] == ids
 
     # "relay-1" restarts without having acknowledged anything.
-    again = store.group_read(STREAM, GROUP, "relay-1", count=10, block_ms=None, pending=True)
+    again = read(store, "relay-1", count=10, pending=True)
     assert [e.id for e in again] == ids
     store.group_ack(STREAM, GROUP, ids)
-    assert store.group_read(STREAM, GROUP, "relay-1", count=10, block_ms=None, pending=True) == []
+    assert read(store, "relay-1", count=10, pending=True) == []
     assert store.group_info(STREAM)[0]["pending"] == 0
 
 
@@ -38,7 +47,7 @@ def test_a_dead_consumers_entries_are_taken_over_and_processed_once():
     store = make_store()
     ids = [store.add(STREAM, "dashboard_update", {"n": n}) for n in range(20)]
     # "relay-a" reads ten entries and dies before XACK.
-    taken_by_dead = store.group_read(STREAM, GROUP, "relay-a", count=10, block_ms=100, pending=False)
+    taken_by_dead = read(store, "relay-a", count=10, pending=False)
     assert len(taken_by_dead) == 10
 
     processed: list[str] = []
@@ -46,12 +55,12 @@ def test_a_dead_consumers_entries_are_taken_over_and_processed_once():
     for entry in store.group_autoclaim(STREAM, GROUP, "relay-b", min_idle_ms=100, count=100):
         processed.append(entry.id)
         store.group_ack(STREAM, GROUP, [entry.id])
-    for entry in store.group_read(STREAM, GROUP, "relay-b", count=100, block_ms=100, pending=False):
+    for entry in read(store, "relay-b", count=100, pending=False):
         processed.append(entry.id)
         store.group_ack(STREAM, GROUP, [entry.id])
     # Nothing is left for anyone: a second claim and the dead consumer's pending list are empty.
     assert store.group_autoclaim(STREAM, GROUP, "relay-c", min_idle_ms=0, count=100) == []
-    assert store.group_read(STREAM, GROUP, "relay-a", count=100, block_ms=None, pending=True) == []
+    assert read(store, "relay-a", count=100, pending=True) == []
 
     assert sorted(processed) == sorted(ids)
     assert len(processed) == len(set(processed))
@@ -62,17 +71,17 @@ def test_a_dead_consumers_entries_are_taken_over_and_processed_once():
 def test_entries_younger_than_the_idle_threshold_are_not_claimed():
     store = make_store()
     store.add(STREAM, "dashboard_update", {"n": 1})
-    store.group_read(STREAM, GROUP, "relay-a", count=10, block_ms=100, pending=False)
+    read(store, "relay-a", count=10, pending=False)
     assert store.group_autoclaim(STREAM, GROUP, "relay-b", min_idle_ms=60_000, count=10) == []
 
 
 def test_entries_trimmed_while_pending_are_acknowledged_not_returned(redis_conn):
     store = make_store()
     store.add(STREAM, "dashboard_update", {"n": 1})
-    store.group_read(STREAM, GROUP, "relay-a", count=10, block_ms=100, pending=False)
+    read(store, "relay-a", count=10, pending=False)
     redis_conn.xtrim(STREAM, maxlen=0)
 
-    assert store.group_read(STREAM, GROUP, "relay-a", count=10, block_ms=None, pending=True) == []
+    assert read(store, "relay-a", count=10, pending=True) == []
     assert store.group_info(STREAM)[0]["pending"] == 0
 
 
@@ -80,6 +89,6 @@ def test_group_lag_counts_entries_not_yet_delivered():
     store = make_store()
     for n in range(4):
         store.add(STREAM, "dashboard_update", {"n": n})
-    store.group_read(STREAM, GROUP, "relay-a", count=1, block_ms=100, pending=False)
+    read(store, "relay-a", count=1, pending=False)
     info = store.group_info(STREAM)[0]
     assert (info["lag"], info["pending"]) == (3, 1)

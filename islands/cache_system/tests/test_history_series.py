@@ -6,7 +6,9 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 
+from islands.cache_system import history
 from islands.cache_system.backup import snapshots_store
 from islands.cache_system.history import HISTORY_RANGES, MAX_POINTS, HistoryQueryError, history_series
 from islands.cache_system.redis_client import redis_client
@@ -107,10 +109,6 @@ def test_it_defaults_to_now():
 
 
 def test_a_database_outage_leaves_the_stream_part_and_says_why(monkeypatch):
-    from django.db import OperationalError
-
-    from islands.cache_system import history
-
     store = RedisStreamStore(redis_client(), maxlen=10_000)
     store.add(settings.STREAM_MARKET_DATA, "dashboard_update", summary_at(i=5))
 

@@ -2,8 +2,11 @@
 
 import time
 
+from django.core.cache import caches
+
+from islands.cache_system.services import SUMMARY_CACHE_KEY, summary_store
 from islands.cache_system.stores import tiered_cache
-from islands.cache_system.tiered import L1Cache, Ttl
+from islands.cache_system.tiered import L1Cache
 
 
 def test_l1_expires_each_key_at_its_own_ttl():
@@ -38,10 +41,12 @@ def test_a_value_from_l2_lives_in_l1_only_for_what_is_left_of_its_ttl():
     assert cache.get("k") is None
 
 
-def test_ttl_strategies_follow_settings(settings):
+def test_the_summary_is_cached_for_cache_ttl_realtime(settings):
     settings.CACHE_TTL_REALTIME = 7
-    assert Ttl.REALTIME.seconds == 7
-    assert (Ttl.SHORT.seconds, Ttl.MEDIUM.seconds, Ttl.LONG.seconds) == (300, 3600, 10800)
+    summary_store(summary={"n": 1})
+    expires_at, value = caches["default"].get(SUMMARY_CACHE_KEY)
+    assert value["data"] == {"n": 1}
+    assert 6 < expires_at - time.time() <= 7
 
 
 def test_an_l2_outage_is_a_miss_not_an_error(redis_server_factory, settings):

@@ -13,6 +13,7 @@ import orjson
 import pytest
 from channels.testing import HttpCommunicator
 
+from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
 from islands.dashboard.fastpath import fastpath_reset
 
@@ -86,7 +87,6 @@ def asgi_get():
     Synchronous, on a thread with its own event loop: the browser tests' Playwright keeps a loop
     running in the main thread for the whole session.
     """
-    from cryptodash.asgi import application
 
     async def call(path: str, method: str, headers: list[tuple[bytes, bytes]], body: bytes) -> dict[str, Any]:
         communicator = HttpCommunicator(application, method, path, body=body, headers=headers)

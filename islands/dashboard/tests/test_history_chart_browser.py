@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from islands.cache_system.tests.history_data import demo_history_write
+from islands.cache_system.services import summary_store
+from islands.cache_system.tests.history_data import demo_history_write, summary_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,9 +56,6 @@ def test_it_draws_24_hours_and_switches_ranges(live_server, page, tmp_path):
 
 
 def test_without_history_it_says_so_instead_of_drawing(live_server, page):
-    from islands.cache_system.services import summary_store
-    from islands.cache_system.tests.history_data import summary_at
-
     summary_store(summary={**summary_at(i=1), "btc_rsi_14": None})
     page.goto(f"{live_server.url}/?lang=en")
     assert chart_state(page) == "ready"

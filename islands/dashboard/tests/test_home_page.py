@@ -1,7 +1,11 @@
 """The home page: tiles from the latest stream entry, "no data yet" before any."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.test import Client
+
+from islands.cache_system.services import summary_store
 
 
 def test_it_shows_no_data_yet_before_the_first_summary(client):
@@ -42,8 +46,6 @@ def test_it_renders_every_tile_with_its_live_field(client, stored):
 
 
 def test_it_shows_unknown_with_the_reason_instead_of_a_number(client, summary):
-    from islands.cache_system.services import summary_store
-
     summary["fng_value"] = None
     summary["data_sources"]["alternative_me"] = {"status": "failed", "updated_at": None, "error": "HTTP 502"}
     summary_store(summary=summary)
@@ -55,8 +57,6 @@ def test_it_shows_unknown_with_the_reason_instead_of_a_number(client, summary):
 
 
 def test_it_marks_tiles_stale_when_every_source_of_theirs_failed(client, summary):
-    from islands.cache_system.services import summary_store
-
     summary["data_sources"]["binance"] = {"status": "stale", "updated_at": None, "error": "HTTP 451 geo-blocked"}
     summary["data_sources"]["coingecko"] = {"status": "rate_limited", "updated_at": None, "error": "HTTP 429"}
     summary_store(summary=summary)
@@ -68,10 +68,6 @@ def test_it_marks_tiles_stale_when_every_source_of_theirs_failed(client, summary
 
 
 def test_each_tile_says_when_its_source_last_answered(client, summary):
-    from datetime import UTC, datetime, timedelta
-
-    from islands.cache_system.services import summary_store
-
     fetched = (datetime.now(UTC) - timedelta(seconds=125)).replace(microsecond=0).isoformat()
     summary["data_sources"]["binance"]["updated_at"] = fetched
     summary["data_sources"]["coingecko"]["updated_at"] = "2026-01-01T00:00:00Z"
@@ -91,8 +87,6 @@ def test_it_marks_the_whole_summary_stale_when_the_stream_stops(client, summary,
 
 
 def test_it_shows_the_simulated_banner_in_demo_mode(client, summary):
-    from islands.cache_system.services import summary_store
-
     summary["mode"] = "simulated"
     summary_store(summary=summary)
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

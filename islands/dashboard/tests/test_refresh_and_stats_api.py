@@ -1,7 +1,9 @@
 """POST .../refresh queues an ingest run (rate limited per client); rate-limit and cache stats are real."""
 
 import pytest
+from celery import current_app
 
+from islands.cache_system.redis_client import redis_clients_reset
 from islands.cache_system.services import summary_store
 
 REFRESH = "/api/crypto/dashboard-summary/refresh"
@@ -10,18 +12,16 @@ REFRESH = "/api/crypto/dashboard-summary/refresh"
 @pytest.fixture
 def queued(monkeypatch):
     """Capture what would go to the broker (the task body is external_apis' and tested there)."""
-    from islands.external_apis.tasks import refresh_all
-
     calls = []
 
     class Result:
         id = "task-1"
 
-    def apply_async(**options):
+    def send_task(name, **options):
         calls.append(options)
         return Result()
 
-    monkeypatch.setattr(refresh_all, "apply_async", apply_async)
+    monkeypatch.setattr(current_app, "send_task", send_task)
     return calls
 
 
@@ -52,8 +52,6 @@ def test_it_limits_refreshes_per_client(client, queued, settings):
 
 def test_it_answers_503_when_redis_is_gone(client, queued, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    from islands.cache_system.redis_client import redis_clients_reset
-
     redis_clients_reset()
     response = client.post(REFRESH)
     assert response.status_code == 503

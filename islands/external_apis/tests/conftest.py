@@ -3,6 +3,7 @@ every base URL and key pointing at it, and fast timeouts so failure paths stay q
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -36,8 +37,6 @@ def calls(server: FakeUpstream, upstream: str) -> list[dict]:
 
 def process_env(server: FakeUpstream, redis_url: str, **extra: str) -> dict[str, str]:
     """Environment for a celery beat/worker subprocess aimed at the fake upstream."""
-    import os
-
     return {
         **os.environ,
         **server.base_urls(),

@@ -1,6 +1,7 @@
 """/health turns 503 when Redis stops, 200 when it returns, and never calls an upstream API."""
 
 import pytest
+import requests
 
 from islands.cache_system.redis_client import redis_clients_reset
 from islands.cache_system.stores import stores_reset
@@ -53,7 +54,5 @@ def test_twenty_probes_make_no_upstream_request(client, fake_upstream, own_redis
     assert statuses == {200}
     assert fake_upstream.requests() == []
     # The fake upstream does log what reaches it: the assertion above can fail.
-    import requests
-
     requests.get(fake_upstream.base_urls()["FNG_BASE_URL"] + "/fng/?limit=1", timeout=2)
     assert len(fake_upstream.requests()) == 1

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from islands.cache_system.backup import streams_restore
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 
 
 class Command(BaseCommand):
