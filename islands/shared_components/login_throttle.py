@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
+from islands.cache_system.coordination import limiter_storage
+from islands.cache_system.errors import REDIS_DOWN_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,8 @@ class LoginVerdict:
 
 
 def _limiter() -> MovingWindowRateLimiter:
-    # The one place that builds the limiter's storage: on cache_system's shared connection pool,
-    # so Redis is reached the same way as everywhere else.
-    storage = RedisStorage(settings.REDIS_URL, connection_pool=redis_client().connection_pool, key_prefix=LIMITS_PREFIX)
-    return MovingWindowRateLimiter(storage)
+    # cache_system's limiter storage: the counts live in the Redis every process shares.
+    return MovingWindowRateLimiter(limiter_storage(key_prefix=LIMITS_PREFIX))
 
 
 def _items() -> tuple[RateLimitItem, RateLimitItem]:
