@@ -1,0 +1,50 @@
+"""`python -m cryptodash.stack run|demo|test|supervise`: the launcher's command line (the Makefile calls it)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cryptodash.secretfile import private_dir
+from cryptodash.stack.base import RUN_DIR, StackError
+from cryptodash.stack.commands import run_demo, run_stack, run_tests
+from cryptodash.stack.supervisor import supervise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cryptodash.stack", description="Run, demo or test cryptodash.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the whole stack (web, worker, beat, relay, backup)")
+    sub.add_parser("demo", help="the whole stack against the built-in fake upstream (simulated data)")
+    supervisor = sub.add_parser("supervise", help="run one command, restarting it if it dies (used by run)")
+    supervisor.add_argument("name")
+    supervisor.add_argument("child", nargs=argparse.REMAINDER)
+    test = sub.add_parser("test", help="run the test suite on a real Redis")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    # Everything after `test` belongs to pytest, options included.
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    # Every file the stack writes (database, secret key, Redis password, logs, metrics) is for this
+    # user only; the processes started from here inherit the mask.
+    os.umask(0o077)
+    private_dir(RUN_DIR)
+    try:
+        if args.command == "run":
+            return run_stack()
+        if args.command == "demo":
+            return run_demo()
+        if args.command == "supervise":
+            child = args.child[1:] if args.child[:1] == ["--"] else args.child
+            return supervise(args.name, child)
+        return run_tests([*args.pytest_args, *extra])
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
