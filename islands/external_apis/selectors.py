@@ -25,7 +25,11 @@ def _breaker_state(source: str) -> str | None:
         raw = redis_client().get(f"{BREAKER_NAMESPACE.format(source=source)}:pybreaker:state")
     except REDIS_DOWN_ERRORS:
         return None
-    return raw.decode() if raw else "closed"
+    if not raw:
+        return "closed"
+    state = raw.decode(errors="replace")
+    # Anything else was not written by pybreaker: Redis cannot say.
+    return state if state in ("closed", "open", "half-open") else None
 
 
 def _cooldown_left(source: str) -> float | None:
