@@ -13,6 +13,12 @@ from cryptodash.stack.supervisor import supervise
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    # Everything after `test` belongs to pytest, verbatim and in order (`test -p no:cacheprovider`
+    # must not have argparse take `-p` for itself).
+    pytest_args = argv[1:] if argv[:1] == ["test"] else []
+    if pytest_args:
+        argv = ["test"]
     parser = argparse.ArgumentParser(prog="python -m cryptodash.stack", description="Run, demo or test cryptodash.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the whole stack (web, worker, beat, relay, backup)")
@@ -20,12 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     supervisor = sub.add_parser("supervise", help="run one command, restarting it if it dies (used by run)")
     supervisor.add_argument("name")
     supervisor.add_argument("child", nargs=argparse.REMAINDER)
-    test = sub.add_parser("test", help="run the test suite on a real Redis")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    # Everything after `test` belongs to pytest, options included.
-    args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "test":
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    sub.add_parser("test", help="run the test suite on a real Redis (the arguments after it go to pytest)")
+    args = parser.parse_args(argv)
     # Every file the stack writes (database, secret key, Redis password, logs, metrics) is for this
     # user only; the processes started from here inherit the mask.
     os.umask(0o077)
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "supervise":
             child = args.child[1:] if args.child[:1] == ["--"] else args.child
             return supervise(args.name, child)
-        return run_tests([*args.pytest_args, *extra])
+        return run_tests(pytest_args)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
