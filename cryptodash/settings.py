@@ -353,6 +353,10 @@ CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 
+# --- Redis credentials in error reports ---------------------------------------------------------
+# REDIS_URL carries the Redis password: the debug page and error mails show it masked.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cryptodash.reporting.UrlPasswordFilter"
+
 from islands.shared_components.logfilters import CLIENT_ERROR_LOGGERS  # noqa: E402  (no Django imports)
 
 LOGGING = {

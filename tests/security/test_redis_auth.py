@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 from django.conf import settings
+from django.views.debug import ExceptionReporter
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -147,3 +148,36 @@ def test_the_launcher_refuses_a_redis_url_without_the_password_and_never_prints_
         assert "is not reachable: authentication failed" in result.stderr
         assert "Traceback" not in result.stderr
         assert embedded.password not in result.stdout + result.stderr
+
+
+def test_a_web_process_without_the_password_refuses_to_start(embedded, tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
+        "REDIS_URL": f"redis://127.0.0.1:{embedded.port}/0",
+        "CRYPTODASH_RUN_DIR": str(tmp_path / "run"),
+        "DJANGO_SETTINGS_MODULE": "cryptodash.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import cryptodash.asgi"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Redis refused the credentials in REDIS_URL" in result.stderr
+    assert embedded.password not in result.stderr
+
+
+def test_error_reports_mask_the_redis_password(rf, settings):
+    settings.REDIS_URL = "redis://:s3cret-pw@127.0.0.1:1/0"
+    request = rf.get("/", REDIS_URL=settings.REDIS_URL)  # a WSGI server puts the environment in META
+    url = settings.REDIS_URL  # a local variable of the failing frame, shown on the debug page
+    try:
+        raise redis.ConnectionError(f"cannot reach 127.0.0.1:{urlsplit(url).port}")
+    except redis.ConnectionError:
+        text = ExceptionReporter(request, *sys.exc_info()).get_traceback_text()
+    assert "redis://:***@127.0.0.1:1/0" in text  # settings, META and the variable, masked
+    assert "s3cret-pw" not in text
