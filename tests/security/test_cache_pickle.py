@@ -4,7 +4,8 @@ Before, django-redis used its default pickle serializer: a user who could write 
 pickle under the latest summary's cache key, and `GET /api/crypto/dashboard-summary/cached` ran it
 in the web process. Here a payload whose unpickling would create a marker file is planted under
 every key the site reads (each string key a normal run leaves in Redis, plus the cache keys of
-both cache versions, breaker states and cooldowns), then every reader runs: no marker, no 500.
+both cache versions, breaker states and cooldowns) and as the newest entry of both streams, then
+every reader runs: no marker, no 500.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
 from kombu.exceptions import ContentDisallowed
 from kombu.serialization import loads as kombu_loads
 
 from cryptodash.celery import app as celery_app
-from islands.cache_system.selectors import heartbeat_age, ingest_records, summary_cached
+from islands.cache_system.selectors import heartbeat_age, ingest_records, summary_cached, summary_latest
 from islands.cache_system.services import (
     SUMMARY_CACHE_KEY,
     heartbeat_record,
@@ -93,6 +95,8 @@ def test_a_pickle_planted_under_every_key_runs_no_code_and_reads_as_a_miss(redis
     assert caches["default"].make_key(SUMMARY_CACHE_KEY).encode() in keys  # the key of the finding
     for key in keys:
         redis_conn.set(key, body)
+    for stream in (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE):
+        redis_conn.xadd(stream, {"v": "1", "type": "dashboard_update", "data": body})
     stores_reset()  # no value left in any process memory: every read goes to Redis
 
     assert tiered_cache().get(SUMMARY_CACHE_KEY) is None
@@ -101,6 +105,7 @@ def test_a_pickle_planted_under_every_key_runs_no_code_and_reads_as_a_miss(redis
     for name in HEARTBEATS:
         assert heartbeat_age(name=name) is None
     assert set(ingest_records(names=[FINGERPRINT_RECORD]).values()) == {None}
+    assert summary_latest().data == {}  # the planted entry carries no values
     client = Client()
     for path, expected in PAGES.items():
         assert client.get(path).status_code in expected, path
