@@ -3,7 +3,8 @@
 Django hides settings whose *name* looks secret (KEY, PASS, TOKEN...), but REDIS_URL, the cache's
 LOCATION, CELERY_BROKER_URL and the channel layer's address carry the Redis password inside a URL
 under names that do not. This filter also masks the password of any URL among settings, request
-META (which holds the environment under a WSGI server) and traceback variables.
+META (which holds the environment under a WSGI server) and traceback variables. It must not
+change what reports show otherwise: Django's own name-based hiding still applies first.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""`python -m cryptodash.stack run|demo|test|supervise`: the launcher's command line (the Makefile calls it)."""
+"""`python -m cryptodash.stack run|demo|test|supervise`: the launcher's command line (the Makefile calls it).
+
+It parses the arguments, sets the umask and the private run dir, and hands over to `commands` or
+`supervisor`; it must not do any of their work itself.
+"""
 
 from __future__ import annotations
 
