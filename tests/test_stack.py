@@ -14,7 +14,7 @@ from cryptodash.stack.base import BASE_DIR, mask_url
 
 
 def run_stack(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "TEST_REDIS_DB")}
     return subprocess.run(
         [sys.executable, "-m", "cryptodash.stack", *args],
         cwd=BASE_DIR,
