@@ -117,12 +117,6 @@ class EmbeddedRedis:
         """Stop the server (SIGTERM, then SIGKILL); `start()` may be called again on the same port."""
         process_stop(self.process, timeout=5)
 
-    def kill(self) -> None:
-        """Stop it the hard way, as a crash would (no shutdown handlers)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
 
 def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
