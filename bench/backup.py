@@ -22,17 +22,23 @@ import random
 import threading
 import time
 
+import django
+import orjson
+import redis
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
 from bench.cache_read import synthetic_summary
-from cryptodash.stack import redis_for
+from cryptodash.stack.redis_server import redis_for
+from islands.cache_system.redis_client import redis_client
+from islands.cache_system.streams import RedisStreamStore
 
 STREAMS = ("bench:market_data", "bench:btc_price")
 
 
 def produce(url: str, stream: str, seconds: float, counter) -> None:
     """Child process: XADD summaries as fast as one client can for `seconds`."""
-    import orjson
-    import redis
-
     client = redis.Redis.from_url(url)
     payload = orjson.dumps(synthetic_summary(random.Random(2)))
     deadline = time.perf_counter() + seconds
@@ -53,17 +59,10 @@ def main() -> None:
     with redis_for("bench") as url:
         os.environ["REDIS_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
-        import django
-
         django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.db import connection
-
-        from islands.cache_system.backup_worker import BackupWorker
-        from islands.cache_system.models import MarketSnapshot
-        from islands.cache_system.redis_client import redis_client
-        from islands.cache_system.streams import RedisStreamStore
+        # Models can only be imported once Django is set up, which must wait for the Redis URL.
+        from islands.cache_system.backup_worker import BackupWorker  # noqa: PLC0415 - needs django.setup()
+        from islands.cache_system.models import MarketSnapshot  # noqa: PLC0415 - needs django.setup()
 
         call_command("migrate", verbosity=0)
         settings.STREAM_MAXLEN = 1_000_000  # nothing of the run may be trimmed away before it is stored

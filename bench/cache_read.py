@@ -18,7 +18,14 @@ import statistics
 import time
 from pathlib import Path
 
-from cryptodash.stack import redis_for
+import django
+from django.conf import settings
+
+from cryptodash.stack.redis_server import redis_for
+from islands.cache_system.redis_client import redis_client
+from islands.cache_system.selectors import summary_latest
+from islands.cache_system.services import summary_store
+from islands.cache_system.stores import tiered_cache
 
 COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
 
@@ -85,16 +92,7 @@ def main() -> None:
     with redis_for("bench") as url:
         os.environ["REDIS_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
-        import django
-
         django.setup()
-        from django.conf import settings
-
-        from islands.cache_system.redis_client import redis_client
-        from islands.cache_system.selectors import summary_latest
-        from islands.cache_system.services import summary_store
-        from islands.cache_system.stores import tiered_cache
-
         client = redis_client()
         client.delete(settings.STREAM_MARKET_DATA)
         summary = synthetic_summary(random.Random(7))

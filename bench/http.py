@@ -28,10 +28,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from cryptodash.stack import redis_for
+from cryptodash.stack.processes import http_wait, process_stop
+from cryptodash.stack.redis_server import redis_for
+from islands.external_apis.fake_upstream.server import FakeUpstream
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,19 +92,6 @@ def reports_prepare(env: dict[str, str]) -> int:
     return int(out.stdout.strip())
 
 
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per target per round")
@@ -115,8 +103,6 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
-
-    from islands.external_apis.fake_upstream.server import FakeUpstream
 
     metrics_dir = tempfile.mkdtemp(prefix="bench-prometheus-")
     load_before = " ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -162,7 +148,7 @@ def main() -> int:
             try:
                 base = f"http://127.0.0.1:{args.port}"
                 for _label, path in targets:
-                    wait_for(base + path)
+                    http_wait(base + path, process=server, status_ok=True)
                 for _label, path in targets:  # warm-up: first renders, connections, caches
                     wrk(base + path, duration=2, connections=args.connections, threads=args.threads)
                 # Rounds rotate through the targets, so load from anything else on the machine falls
@@ -178,13 +164,8 @@ def main() -> int:
                     for label, _path in targets
                 ]
             finally:
-                server.terminate()
-                try:
-                    server.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    # Under load granian can take longer to drain; the numbers are already taken.
-                    server.kill()
-                    server.wait()
+                # Under load granian can take longer to drain; the numbers are already taken.
+                process_stop(server, timeout=10)
         finally:
             fake.stop()
             shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -18,7 +18,16 @@ import statistics
 import time
 from pathlib import Path
 
-from cryptodash.stack import redis_for
+import django
+import requests
+from django.conf import settings
+
+from cryptodash.stack.redis_server import redis_for
+from islands.external_apis.clients.base import Deadline
+from islands.external_apis.fake_upstream.server import FakeUpstream
+from islands.external_apis.feeds import upstream_client
+from islands.external_apis.resilience import source_guard
+from islands.external_apis.services import summary_refresh
 
 
 def measure_pair(fn_a, fn_b, iterations: int) -> tuple[list[float], list[float]]:
@@ -47,18 +56,7 @@ def main() -> None:
         # The quota is not what is measured here: let every call through.
         os.environ["RATE_LIMIT_BINANCE"] = "1000000/minute"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
-        import django
-
         django.setup()
-        import requests
-        from django.conf import settings
-
-        from islands.external_apis.clients.base import Deadline
-        from islands.external_apis.fake_upstream.server import FakeUpstream
-        from islands.external_apis.feeds import upstream_client
-        from islands.external_apis.resilience import source_guard
-        from islands.external_apis.services import summary_refresh
-
         server = FakeUpstream(seed=1).start()
         for name, value in server.base_urls().items():
             setattr(settings, name, value)

@@ -18,7 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-from cryptodash.stack import redis_for
+import django
+from django.test import Client
+
+from cryptodash.stack.redis_server import redis_for
+from islands.cache_system.services import summary_store
+from islands.crypto_reports import rendering
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,14 +46,9 @@ def main() -> int:
 
 
 def measure(requests: int, rounds: int) -> int:
-    import django
-
     django.setup()
-    from django.test import Client
-
-    from islands.cache_system.services import summary_store
-    from islands.crypto_reports import rendering
-    from islands.crypto_reports.selectors import report_latest
+    # It imports the models, which need Django set up, which must wait for the Redis URL.
+    from islands.crypto_reports.selectors import report_latest  # noqa: PLC0415 - needs django.setup()
 
     summary_store(summary={"btc_price_usd": 1.0})  # tiles render a value, as on a live site
     report = report_latest()

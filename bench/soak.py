@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -40,7 +41,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptodash.stack import EmbeddedRedis, free_port
+import django
+import redis
+import websockets
+from django.conf import settings
+from limits import parse_many
+
+from cryptodash.stack.processes import free_port
+from cryptodash.stack.redis_server import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -205,8 +213,6 @@ class StreamMonitor(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        import redis
-
         client = redis.Redis.from_url(self.url, socket_timeout=3, socket_connect_timeout=1)
         last = "$"
         while not self.stop.is_set():
@@ -253,8 +259,6 @@ class Load:
         self.stopping = asyncio.Event()
 
     async def ws_client(self, client: Client) -> None:
-        import websockets
-
         url = f"ws://127.0.0.1:{self.stack.port}/ws"
         origin = f"http://127.0.0.1:{self.stack.port}"
         backoff = 0.5
@@ -446,10 +450,9 @@ def backup_rows(stack: Stack, ids: set[str]) -> tuple[int, int]:
     """(rows for the market stream, ids the monitor saw that have no row)."""
     os.environ.update(REDIS_URL=stack.redis.url, CRYPTODASH_RUN_DIR=str(stack.run_dir))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
-    import django
-
     django.setup()
-    from islands.cache_system.models import MarketSnapshot
+    # Models need Django set up, which must wait until the stack's Redis URL and run dir are known.
+    from islands.cache_system.models import MarketSnapshot  # noqa: PLC0415 - needs django.setup()
 
     stored = set(MarketSnapshot.objects.filter(stream=MARKET_STREAM).values_list("stream_id", flat=True))
     return len(stored), len(ids - stored)
@@ -457,9 +460,6 @@ def backup_rows(stack: Stack, ids: set[str]) -> tuple[int, int]:
 
 def upstream_quota_use(requests: list[dict], started: float) -> dict[str, list[tuple[str, int, int]]]:
     """Per source and per configured window: (window, most calls seen in any such window, allowed)."""
-    from django.conf import settings
-    from limits import parse_many
-
     times: dict[str, list[float]] = defaultdict(list)
     for item in requests:
         if item["time"] >= started:
@@ -592,8 +592,6 @@ def write_results(text: str) -> None:
 
 def raise_fd_limit() -> None:
     """1,000 clients and their server sockets need more than the usual 1,024 descriptors."""
-    import resource
-
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65_536)), hard))
 

@@ -43,7 +43,8 @@ import orjson
 import psutil
 import redis
 
-from cryptodash.stack import redis_for
+from cryptodash.stack.processes import port_wait, process_stop
+from cryptodash.stack.redis_server import redis_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -208,17 +209,6 @@ def rss_mb(processes: list[psutil.Process]) -> float:
     return sum(p.memory_info().rss for p in processes) / 2**20
 
 
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -246,12 +236,7 @@ async def measure(
                     break
                 time.sleep(0.05)
         web = start([*server_command(server, app), app], env)
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        port_wait(PORT, process=web, timeout=15, what=f"{server} serving {app}")
         await asyncio.sleep(1.0)
         web_procs = procs(web)
         rss_before = rss_mb(web_procs)
@@ -303,9 +288,9 @@ async def measure(
         for client in clients:
             if client.transport is not None:
                 client.transport.abort()
-        stop(web)
+        process_stop(web)
         for relay in relays:
-            stop(relay)
+            process_stop(relay)
         conn.close()
 
 

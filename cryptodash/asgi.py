@@ -13,7 +13,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from cryptodash.routing import websocket_urlpatterns  # noqa: E402
+from islands.cache_system.checks import redis_credentials_check  # noqa: E402
 from islands.dashboard.fastpath import DashboardFastPath  # noqa: E402
+
+# A REDIS_URL without the password must stop the process, not turn every cache read into a miss.
+redis_credentials_check()
 
 application = ProtocolTypeRouter(
     {

@@ -1,23 +1,25 @@
 """Django settings for cryptodash, read from the environment through the strict helpers in env.py.
 
 Defaults are the embedded development stack: SQLite under .run/ and the Redis at REDIS_URL (the
-launcher in cryptodash/stack.py starts an embedded one and exports its URL when none is given).
+launcher, `python -m cryptodash.stack`, starts an embedded one and exports its URL when none is given).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import secrets
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_bool, env_float, env_int, env_list, env_str
+from cryptodash.secretfile import private_dir, secret_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-RUN_DIR = Path(env_str("CRYPTODASH_RUN_DIR", str(BASE_DIR / ".run")))
-RUN_DIR.mkdir(parents=True, exist_ok=True)
+# The run dir holds the database, the generated secret key and the embedded Redis's password:
+# this user's only (0700), also when a process is started without the launcher's umask.
+RUN_DIR = private_dir(Path(env_str("CRYPTODASH_RUN_DIR", str(BASE_DIR / ".run"))))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
@@ -89,11 +91,9 @@ def _secret_key() -> str:
     configured = env_str("DJANGO_SECRET_KEY")
     if configured:
         return configured
-    path = RUN_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    # Created O_EXCL with mode 0600: never readable by others, and two processes starting at
+    # once end with the same key (cryptodash/secretfile.py).
+    return secret_file(RUN_DIR / "secret_key", nbytes=50)
 
 
 SECRET_KEY = _secret_key()
@@ -162,7 +162,12 @@ if DATABASE_URL:
     # connections held by those threads are never reused or closed.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": RUN_DIR / "db.sqlite3"}}
+    SQLITE_PATH = RUN_DIR / "db.sqlite3"
+    # SQLite creates the file with the process's umask (0644 by default) and its journals with
+    # the file's mode: create it 0600 first (an empty file is an empty database).
+    os.close(os.open(SQLITE_PATH, os.O_WRONLY | os.O_CREAT, 0o600))
+    SQLITE_PATH.chmod(0o600)
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: streams, cache, channel layer, Celery broker -------------------------------------
@@ -177,8 +182,13 @@ CACHES = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cryptodash",
+        # Version 2: values are JSON. Anything stored by the pickling version 1 is never read.
+        "VERSION": 2,
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # Never pickle: whoever can write to Redis would run code in every process that reads
+            # the cache. Values that are not JSON read as misses (islands/cache_system/serializers.py).
+            "SERIALIZER": "islands.cache_system.serializers.JSONSerializer",
             "SOCKET_CONNECT_TIMEOUT": env_float("CACHE_SOCKET_CONNECT_TIMEOUT", 0.25, minimum=0.01),
             "SOCKET_TIMEOUT": env_float("CACHE_SOCKET_TIMEOUT", 0.25, minimum=0.01),
             "IGNORE_EXCEPTIONS": True,
@@ -310,6 +320,12 @@ UPSTREAM_BREAKER_RESET_S = env_int("UPSTREAM_BREAKER_RESET_S", 60, minimum=1)
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# JSON only, in and out: a pickled message in the broker would run code in the worker.
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_ACCEPT_CONTENT = ["json"]
+CELERY_EVENT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 45, minimum=2)
@@ -430,6 +446,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# --- Redis credentials in error reports ---------------------------------------------------------
+# REDIS_URL carries the Redis password: the debug page and error mails show it masked.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cryptodash.reporting.UrlPasswordFilter"
 
 from islands.shared_components.logfilters import CLIENT_ERROR_LOGGERS  # noqa: E402  (no Django imports)
 

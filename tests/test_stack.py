@@ -1,18 +1,20 @@
 """The launcher behind `make run` / `make test`: clear errors for unreachable services, no secrets shown."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_bool, env_float, env_int, env_list
-from cryptodash.stack import BASE_DIR, mask_url
+from cryptodash.stack.base import BASE_DIR, mask_url
 
 
 def run_stack(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "TEST_REDIS_DB")}
     return subprocess.run(
         [sys.executable, "-m", "cryptodash.stack", *args],
         cwd=BASE_DIR,
@@ -48,6 +50,7 @@ def test_it_rejects_unknown_arguments_for_run():
 def test_mask_url_hides_only_the_password():
     assert mask_url("redis://user:pw@host:1/0") == "redis://user:***@host:1/0"
     assert mask_url("redis://host:1/0") == "redis://host:1/0"
+    assert mask_url("redis://:p%40ss@host:1/0") == "redis://:***@host:1/0"
 
 
 @pytest.mark.parametrize(
@@ -75,8 +78,6 @@ def test_good_environment_values_are_parsed(monkeypatch):
 
 
 def wait_until(predicate, timeout=15.0):
-    import time
-
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"
@@ -84,8 +85,6 @@ def wait_until(predicate, timeout=15.0):
 
 
 def test_a_killed_process_is_restarted_and_sigterm_stops_it_for_good(tmp_path):
-    import signal
-
     pids = tmp_path / "pids"
     child = f"import os, time; open({str(pids)!r}, 'a').write(f'{{os.getpid()}}\\n'); time.sleep(120)"
     supervisor = subprocess.Popen(

@@ -74,7 +74,13 @@ def heartbeat_age(*, name: str) -> float | None:
         raw = redis_client().get(HEARTBEAT_KEY.format(name=name))
     except REDIS_DOWN_ERRORS:
         return None
-    return None if raw is None else max(0.0, time.time() - float(raw))
+    if raw is None:
+        return None
+    try:
+        return max(0.0, time.time() - float(raw))
+    except ValueError:  # not written by heartbeat_record: as good as no heartbeat
+        log.warning("heartbeat %r in Redis is not a timestamp; ignored", name)
+        return None
 
 
 def cache_stats() -> dict[str, Any]:
@@ -102,4 +108,15 @@ def ingest_records(*, names: list[str]) -> dict[str, dict[str, Any] | None]:
         raw = redis_client().mget([INGEST_RECORD_KEY.format(name=name) for name in names])
     except REDIS_DOWN_ERRORS:
         return dict.fromkeys(names)
-    return {name: (orjson.loads(value) if value else None) for name, value in zip(names, raw, strict=True)}
+    return {name: _record_decode(name, value) for name, value in zip(names, raw, strict=True)}
+
+
+def _record_decode(name: str, value: bytes | None) -> dict[str, Any] | None:
+    if not value:
+        return None
+    try:
+        record = orjson.loads(value)
+    except orjson.JSONDecodeError:  # not written by ingest_record_store: as good as none
+        log.warning("ingest record %r in Redis is not JSON; ignored", name)
+        return None
+    return record if isinstance(record, dict) else None

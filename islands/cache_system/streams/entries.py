@@ -6,12 +6,15 @@ nothing here talks to Redis.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
 
@@ -30,13 +33,26 @@ class StreamEntry:
 
     @classmethod
     def from_redis(cls, entry_id: bytes | str, fields: dict[bytes, bytes]) -> StreamEntry:
-        raw = fields.get(b"data")
+        entry_id = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
         return cls(
-            id=entry_id.decode() if isinstance(entry_id, bytes) else entry_id,
-            type=fields.get(b"type", b"").decode(),
-            data=orjson.loads(raw) if raw else {},
-            v=fields.get(b"v", SCHEMA_VERSION.encode()).decode(),
+            id=entry_id,
+            type=fields.get(b"type", b"").decode(errors="replace"),
+            data=_data_decode(entry_id, fields.get(b"data")),
+            v=fields.get(b"v", SCHEMA_VERSION.encode()).decode(errors="replace"),
         )
+
+
+def _data_decode(entry_id: str, raw: bytes | None) -> dict[str, Any]:
+    """The entry's JSON object; one not written by this store (not JSON, not an object) carries no
+    values (every field unknown) instead of failing each reader."""
+    try:
+        data = orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict):
+        log.warning("stream entry %s has no JSON object in its data field; read as empty", entry_id)
+        return {}
+    return data
 
 
 _ID_PART = re.compile(r"[0-9]{1,20}")

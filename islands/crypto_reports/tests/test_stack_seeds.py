@@ -1,6 +1,6 @@
 """`make run` seeds the sample reports as one of its setup commands, after migrating."""
 
-from cryptodash.stack import setup_commands
+from cryptodash.stack.commands import setup_commands
 
 
 def test_make_run_seeds_sample_reports_after_migrating():

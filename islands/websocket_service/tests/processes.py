@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import requests
 from django.conf import settings
+
+from cryptodash.stack.processes import free_port, http_wait, process_stop
 
 BASE_DIR = Path(settings.BASE_DIR)
 BIN_DIR = Path(sys.executable).parent
 # This island's tests keep their servers in one range, clear of the other islands' tests.
 PORTS = range(18300, 18400)
-
-
-def free_port(ports: range = PORTS) -> int:
-    for port in ports:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports}")
 
 
 def child_env(run_dir: Path, **extra: str) -> dict[str, str]:
@@ -44,17 +32,6 @@ def child_env(run_dir: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def stop(process: subprocess.Popen) -> int:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
-
-
 @contextmanager
 def relay_process(run_dir: Path, name: str = "relay-e2e", **env: str) -> Iterator[subprocess.Popen]:
     process = subprocess.Popen(
@@ -65,7 +42,7 @@ def relay_process(run_dir: Path, name: str = "relay-e2e", **env: str) -> Iterato
     try:
         yield process
     finally:
-        stop(process)
+        process_stop(process)
 
 
 @contextmanager
@@ -99,15 +76,7 @@ def web_process(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{url}/", timeout=2)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        http_wait(f"{url}/", process=process, timeout=30)
         yield url, process
     finally:
-        stop(process)
+        process_stop(process)

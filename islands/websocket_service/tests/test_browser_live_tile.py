@@ -7,10 +7,11 @@ import time
 
 import pytest
 
+from cryptodash.stack.processes import process_stop
 from islands.cache_system.selectors import heartbeat_age
 from islands.cache_system.services import btc_price_store, summary_store
 from islands.dashboard.tests.conftest import SUMMARY
-from islands.websocket_service.tests.processes import relay_process, stop, web_process
+from islands.websocket_service.tests.processes import relay_process, web_process
 
 pytestmark = pytest.mark.browser
 
@@ -60,5 +61,5 @@ def test_the_btc_tile_shows_a_new_price_after_an_xadd_without_a_reload(page, tmp
         assert page.evaluate("() => window.__notReloaded === true")
 
         # The server goes away: the indicator says so (and polling finds nobody either).
-        stop(web)
+        process_stop(web)
         page.wait_for_selector('#connection-status[data-state="reconnecting"]', timeout=10_000)

@@ -22,12 +22,13 @@ from django.conf import settings
 from limits import parse_many
 
 from cryptodash.celery import app
+from cryptodash.stack.processes import process_stop
 from islands.cache_system.services import summary_store
 from islands.cache_system.stores import stream_store
 from islands.external_apis.fake_upstream.server import FakeUpstream
 from islands.external_apis.tests.conftest import FAKE_KEYS
 from islands.websocket_service.tests.conftest import group_key, summary
-from islands.websocket_service.tests.processes import BASE_DIR, BIN_DIR, child_env, relay_process, stop, web_process
+from islands.websocket_service.tests.processes import BASE_DIR, BIN_DIR, child_env, relay_process, web_process
 
 pytestmark = pytest.mark.processes
 
@@ -124,7 +125,7 @@ async def test_clients_on_either_web_process_get_every_entry_once_in_order_and_u
         beat = ["beat", "--schedule", str(tmp_path / "beat-schedule"), "--pidfile", str(tmp_path / "beat.pid")]
         children.append(celery(beat, child, tmp_path / "beat.log"))
         for process in children:
-            stack.callback(stop, process)
+            stack.callback(process_stop, process)
 
         clients = [Client(f"{web.replace('http://', 'ws://')}/ws") for web in webs for _ in range(CLIENTS_PER_WEB)]
         for client in clients:
@@ -143,7 +144,7 @@ async def test_clients_on_either_web_process_get_every_entry_once_in_order_and_u
         await wait_for(lambda: succeeded(tmp_path) >= FETCHES, "the burst of fetches", 30)
         await wait_for(lambda: stream_store().length(STREAM) >= BURST + 8, "more ingested entries", 30)
         for process in children:
-            stop(process)  # no more entries from here on
+            process_stop(process)  # no more entries from here on
 
         last = stream_store().latest(STREAM).id
         await wait_for(lambda: all(c.ids and c.ids[-1] == last for c in clients), "every client to catch up", 15)
