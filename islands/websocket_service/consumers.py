@@ -25,6 +25,7 @@ import orjson
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from islands.cache_system.selectors import SummarySnapshot
 from islands.shared_components.client_ip import client_ip_from_scope
 from islands.websocket_service import frames
 from islands.websocket_service.budgets import SOCKETS_PER_ADDRESS, TokenBucket
@@ -206,27 +207,30 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def _snapshot(self, *, resync: bool) -> None:
         """Send the latest summary (the socket must be holding live frames), then release them."""
         try:
-            snapshot = await asyncio.to_thread(snapshot_latest)
-            if snapshot is None:
-                self._push(frames.frame_no_data())
-            else:
-                text = frames.frame_dashboard_data(data=snapshot.data, stream_id=snapshot.stream_id, resync=resync)
-                self.socket.push(Outgoing.text(text, stream_id=snapshot.stream_id, replay=True))
+            self._send_snapshot(await asyncio.to_thread(snapshot_latest), resync=resync)
         finally:
             self.socket.release()
 
     async def _replay(self, last_id: str) -> None:
         """Send the entries after last_id in order, or a resync snapshot; then release live frames."""
-        replay = await asyncio.to_thread(replay_after, last_id=last_id, limit=settings.WS_RESUME_MAX)
-        if replay.resync:
-            await self._snapshot(resync=True)
-            return
         try:
+            replay = await asyncio.to_thread(replay_after, last_id=last_id, limit=settings.WS_RESUME_MAX)
+            if replay.resync:
+                # The snapshot came with the checks: no second read for the answer.
+                self._send_snapshot(replay.snapshot, resync=True)
+                return
             for entry in replay.entries:
                 text = frames.frame_entry(stream=settings.STREAM_MARKET_DATA, entry=entry)
                 self.socket.push(Outgoing.text(text, stream_id=entry.id, replay=True))
         finally:
             self.socket.release()
+
+    def _send_snapshot(self, snapshot: SummarySnapshot | None, *, resync: bool) -> None:
+        if snapshot is None:
+            self._push(frames.frame_no_data())
+            return
+        text = frames.frame_dashboard_data(data=snapshot.data, stream_id=snapshot.stream_id, resync=resync)
+        self.socket.push(Outgoing.text(text, stream_id=snapshot.stream_id, replay=True))
 
     def _close(self, code: int, reason: str) -> None:
         # Through the socket's queue, so frames already answered go out before the close.

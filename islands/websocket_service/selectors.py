@@ -22,10 +22,14 @@ from islands.websocket_service.metrics import WS_CONNECTIONS
 
 @dataclass(frozen=True, slots=True)
 class Replay:
-    """The entries after a client's last id, or resync=True when they cannot all be replayed."""
+    """The entries after a client's last id, or resync=True when they cannot all be replayed.
+
+    A resync carries the snapshot to send (None: the stream is empty), read once with the checks.
+    """
 
     entries: list[StreamEntry]
     resync: bool
+    snapshot: SummarySnapshot | None = None
 
 
 def snapshot_latest() -> SummarySnapshot | None:
@@ -54,21 +58,18 @@ class _Horizon:
         # (stream, limit) -> (newest id, horizon id or None when the whole stream is replayable)
         self._known: dict[tuple[str, int], tuple[str, str | None]] = {}
 
-    def current(self, store: Any, stream: str, limit: int) -> tuple[str | None, str | None]:
-        """(newest id, horizon id): both None for an empty stream, horizon None when it is short."""
-        latest = store.latest(stream)
-        if latest is None:
-            return None, None
+    def current(self, store: Any, stream: str, limit: int, latest: StreamEntry) -> str | None:
+        """The horizon id when the newest entry is `latest`; None when the stream is that short."""
         with self._lock:
             known = self._known.get((stream, limit))
             if known is not None and known[0] == latest.id:
-                return known
+                return known[1]
             horizon = self._advance(store, stream, limit, known, latest.id)
             if horizon is _UNKNOWN:
                 rows = store.revrange(stream, latest.id, "-", limit + 1)
                 horizon = rows[limit].id if len(rows) > limit else None
             self._known[(stream, limit)] = (latest.id, horizon)
-            return latest.id, horizon
+            return horizon
 
     @staticmethod
     def _advance(store: Any, stream: str, limit: int, known: tuple[str, str | None] | None, latest_id: str) -> Any:
@@ -100,20 +101,22 @@ def replay_after(*, last_id: str, limit: int) -> Replay:
     stream = settings.STREAM_MARKET_DATA
     key = parse_id(last_id)
     store = stream_store()
+    latest = store.latest(stream)
+    if latest is None:
+        return Replay(entries=[], resync=True)
+    resync = Replay(entries=[], resync=True, snapshot=SummarySnapshot.from_entry(latest))
     first = store.first_id(stream)
-    if first is None or key < parse_id(first):
-        return Replay(entries=[], resync=True)
-    latest_id, horizon_id = _horizon.current(store, stream, limit)
-    if latest_id is None or key > parse_id(latest_id):
-        return Replay(entries=[], resync=True)
-    if key == parse_id(latest_id):
+    if first is None or key < parse_id(first) or key > parse_id(latest.id):
+        return resync
+    if key == parse_id(latest.id):
         return Replay(entries=[], resync=False)
+    horizon_id = _horizon.current(store, stream, limit, latest)
     if horizon_id is not None and key < parse_id(horizon_id):
-        return Replay(entries=[], resync=True)
-    # Entries added since the horizon was computed can still push the gap past the limit.
+        return resync
+    # Entries added since `latest` was read can still push the gap past the limit.
     entries = store.after(stream, last_id, limit + 1)
     if len(entries) > limit:
-        return Replay(entries=[], resync=True)
+        return resync
     return Replay(entries=entries, resync=False)
 
 
