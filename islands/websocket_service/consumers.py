@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -68,6 +69,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
     address: str | None = None
     _worker: asyncio.Task | None = None
     _wanted: Request | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' dispatch first closes stale database connections through sync_to_async: a hop,
+        # for every inbound frame, to the one thread Django's sync views (/health/live) run on.
+        # This consumer never uses the database, so a frame flood must not queue up there.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         address = client_ip_from_scope(self.scope)
