@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from islands.external_apis.tasks import refresh_all
 from islands.shared_components.client_ip import client_ip_from_request, client_ip_from_scope
 
 REFRESH = "/api/crypto/dashboard-summary/refresh"
@@ -18,7 +19,6 @@ PROXY = "10.0.0.2"
 @pytest.fixture(autouse=True)
 def _queued(monkeypatch):
     """Nothing reaches the broker: the bucket is what is under test (the limiter is the real one, in Redis)."""
-    from islands.external_apis.tasks import refresh_all
 
     class Result:
         id = "task-1"

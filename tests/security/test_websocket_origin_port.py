@@ -7,11 +7,11 @@ other site on the same host (`Origin: http://localhost:3000`) could open sockets
 from __future__ import annotations
 
 import pytest
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_origins
+from islands.websocket_service.tests.conftest import communicator
 
 
 def _port() -> int:
@@ -19,9 +19,7 @@ def _port() -> int:
 
 
 async def _handshake(origin: str) -> tuple[bool, int | None]:
-    from cryptodash.asgi import application
-
-    comm = WebsocketCommunicator(application, "/ws", headers=[(b"origin", origin.encode()), (b"host", b"localhost")])
+    comm = communicator(origin=(b"origin", origin.encode()))
     accepted, code = await comm.connect()
     await comm.disconnect()
     return accepted, code
