@@ -20,7 +20,7 @@ All clients connect from 127.0.0.1, so the per-address socket cap is lifted for 
 (`--cap`); it is measured on its own at the end: `--cap-probe` sockets from one address against
 the default WS_MAX_CONNECTIONS_PER_IP.
 
-    .venv/bin/python -m bench.ws_abuse [--clients 100] [--abusers 20] [--rate 10] [--entries 60]
+    .venv/bin/python -m bench.ws_abuse [--clients 100] [--abusers 20] [--rate 10] [--entries 120]
         [--gap 0.25] [--backlog 2000] [--cap-probe 300] [--port 18392]
 """
 
@@ -308,7 +308,7 @@ async def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--abusers", type=int, default=20)
     parser.add_argument("--rate", type=float, default=10.0, help="resumes per second per abusive socket")
-    parser.add_argument("--entries", type=int, default=60, help="entries XADDed per phase")
+    parser.add_argument("--entries", type=int, default=120, help="entries XADDed per phase")
     parser.add_argument("--gap", type=float, default=0.25, help="seconds between entries")
     parser.add_argument("--backlog", type=int, default=2000, help="entries in the stream before the run")
     parser.add_argument("--cap", type=int, default=100_000, help="WS_MAX_CONNECTIONS_PER_IP for the phases")
