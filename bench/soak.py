@@ -98,6 +98,8 @@ class Stack:
             REDIS_URL=self.redis.url,
             PORT=str(self.port),
             WEB_WORKERS=str(self.web_workers),
+            # Every simulated client connects from 127.0.0.1: lift the per-address socket cap.
+            WS_MAX_CONNECTIONS_PER_IP="100000",
             CRYPTODASH_RUN_DIR=str(self.run_dir),
             PYTHONUNBUFFERED="1",
         )

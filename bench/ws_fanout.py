@@ -221,7 +221,16 @@ async def measure(
     conn.flushdb()
     conn.xadd(STREAM, {"v": "1", "type": "dashboard_update", "data": orjson.dumps(SUMMARY)})
     app, needs_relay = APPS[mode]
-    env = dict(os.environ, REDIS_URL=redis_url, DJANGO_DEBUG="0", LOG_LEVEL="WARNING")
+    # PORT: the served port is an allowed /ws origin; every client comes from 127.0.0.1, so the
+    # per-address socket cap is lifted.
+    env = dict(
+        os.environ,
+        REDIS_URL=redis_url,
+        DJANGO_DEBUG="0",
+        LOG_LEVEL="WARNING",
+        PORT=str(PORT),
+        WS_MAX_CONNECTIONS_PER_IP="100000",
+    )
     relays: list[subprocess.Popen] = []
     web = None
     clients: list[Client] = []

@@ -6,8 +6,10 @@ silently falling back, so a typo in a deployment is caught at start-up, not at 3
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -63,3 +65,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of IP addresses or CIDR networks (`10.0.0.1, 192.168.0.0/16`)."""
+    items = env_list(name, [])
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network") from None
+    return items
+
+
+def env_origins(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of web origins, each `scheme://host[:port]` (http or https, nothing after)."""
+    items = env_list(name, default)
+    for item in items:
+        parsed = urlsplit(item)
+        try:
+            port_ok = parsed.port is None or parsed.port > 0
+        except ValueError:
+            port_ok = False
+        if (
+            parsed.scheme not in ("http", "https")
+            or not parsed.hostname
+            or not port_ok
+            or parsed.username is not None
+            or parsed.path
+            or parsed.query
+            or parsed.fragment
+        ):
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an origin like https://example.com or http://host:8050"
+            )
+    return items

@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from cryptodash.env import env_bool, env_float, env_int, env_list, env_str
+from cryptodash.env import env_bool, env_float, env_int, env_list, env_networks, env_origins, env_str
 from cryptodash.secretfile import private_dir, secret_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -268,6 +268,36 @@ RELAY_BATCH = env_int("RELAY_BATCH", 100, minimum=1)
 # Entries pending this long belong to a relay presumed dead; another relay takes them over.
 RELAY_CLAIM_IDLE_MS = env_int("RELAY_CLAIM_IDLE_MS", 15_000, minimum=10)
 RELAY_HEARTBEAT_INTERVAL = env_float("RELAY_HEARTBEAT_INTERVAL", 5.0, minimum=0.1)
+
+# --- Client addresses and WebSocket admission (security) -----------------------------------------
+# Peers (IPs or CIDRs) whose X-Forwarded-For is believed; the client is then the right-most address
+# in it that is not one of them (islands/shared_components/client_ip.py). Empty: the TCP peer is
+# the client and the header is ignored.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+
+
+def _ws_origins_default() -> list[str]:
+    # The origins a browser shows for the served HOST/PORT, plus the site's public ones. Channels'
+    # OriginValidator spells Django's "https://*.example.com" as "https://.example.com".
+    port = env_int("PORT", 8050, minimum=1)
+    host = env_str("HOST", "127.0.0.1")
+    hosts = ["127.0.0.1", "localhost", "[::1]"]
+    named = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    if named not in hosts and named not in ("0.0.0.0", "[::]", ""):  # a wildcard names no origin
+        hosts.append(named)
+    return [f"http://{name}:{port}" for name in hosts] + [o.replace("://*.", "://.") for o in CSRF_TRUSTED_ORIGINS]
+
+
+# /ws accepts a handshake only from these origins (scheme, host and port compared); others get 403.
+WS_ALLOWED_ORIGINS = env_origins("WS_ALLOWED_ORIGINS", _ws_origins_default())
+# Open /ws sockets per client address, per web process; the next one is refused at the handshake.
+WS_MAX_CONNECTIONS_PER_IP = env_int("WS_MAX_CONNECTIONS_PER_IP", 100, minimum=1)
+# Snapshot/replay requests (request_dashboard_data, resume, and the one every socket starts with)
+# are far dearer than a ping: each socket gets a bucket of its own for them. Over budget: an error
+# frame; WS_RESUME_ABUSE_REJECTS refused requests in a row close the socket with 1008.
+WS_RESUME_BURST = env_int("WS_RESUME_BURST", 5, minimum=1)
+WS_RESUME_PER_MINUTE = env_float("WS_RESUME_PER_MINUTE", 12.0, minimum=0.1)
+WS_RESUME_ABUSE_REJECTS = env_int("WS_RESUME_ABUSE_REJECTS", 10, minimum=1)
 
 # --- Upstream APIs (external_apis island) -----------------------------------------------------
 # Base URLs without a trailing slash; the clients append the documented paths (SPEC §3). `make demo`

@@ -20,6 +20,7 @@ from islands.dashboard.pages import summary_document, summary_render
 from islands.dashboard.services import refresh_request
 from islands.dashboard.serving import API_VARY, api_cache, page_cache, reply_build, summary_rendered
 from islands.external_apis import selectors as external_selectors
+from islands.shared_components.client_ip import client_ip_from_request
 from islands.shared_components.internal_access import internal_only
 
 NO_DATA_REASON = (
@@ -32,12 +33,6 @@ def _no_data() -> JsonResponse:
     response = json_error(503, "no data yet", reason=NO_DATA_REASON)
     response["Retry-After"] = "10"
     return response
-
-
-def _client_address(request: HttpRequest) -> str:
-    # Behind a proxy every client would share its address; the proxy must then pass the real one
-    # in REMOTE_ADDR (e.g. granian/uvicorn --forwarded-allow-ips), which is what this reads.
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 @api_methods("GET")
@@ -110,7 +105,7 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
         bad = json_error(413, "request body too large; " + "this endpoint takes no request body (send none, or {})")
     if bad:
         return bad
-    outcome = refresh_request(client=_client_address(request))
+    outcome = refresh_request(client=client_ip_from_request(request) or "unknown")
     if outcome.status == "rate_limited":
         response = json_error(
             429, "too many refresh requests", retry_after=outcome.retry_after, reason="per-client refresh limit"

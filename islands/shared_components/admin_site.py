@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from islands.shared_components.client_address import client_address
+from islands.shared_components.client_ip import client_ip_from_request
 from islands.shared_components.login_throttle import LoginVerdict, login_attempt_reserve, login_success_record
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
         password = self.cleaned_data.get("password")
         if username is None or not password:
             return super().clean()  # the missing field's own error; nothing was tried
-        address = client_address(self.request) if self.request is not None else None
+        address = client_ip_from_request(self.request) if self.request is not None else None
         self.verdict = login_attempt_reserve(address=address, username=username)
         if self.verdict.status == "throttled":
             log.warning("admin login refused after too many attempts: address=%s username=%.150r", address, username)

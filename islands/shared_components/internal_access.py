@@ -4,7 +4,7 @@
 consumer groups, breakers and quotas. `internal_access()` decides; `internal_only` refuses the
 rest with a 403 JSON message; /health shows outsiders its overall status alone. This module
 reads the request only: it never looks up anything, and it never trusts a forwarded header itself
-(the client address comes from islands/shared_components/client_address.py).
+(the client address comes from islands/shared_components/client_ip.py: TRUSTED_PROXIES).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from islands.shared_components.client_address import client_address
+from islands.shared_components.client_ip import client_ip_from_request
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -59,7 +59,7 @@ def _token_presented(request: HttpRequest) -> bool:
 
 def internal_access(request: HttpRequest) -> bool:
     """True for a caller allowed to see the internals (allowlisted address or the bearer token)."""
-    return _token_presented(request) or _address_allowed(client_address(request))
+    return _token_presented(request) or _address_allowed(client_ip_from_request(request))
 
 
 def internal_refused() -> JsonResponse:

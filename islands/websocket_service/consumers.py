@@ -1,23 +1,35 @@
 """The /ws consumer (SPEC §7): a thin adapter between one socket, the process hub and the selectors.
 
-It owns the inbound side only: size limit, rate limit, parsing, and answering requests. Outbound
-frames all go through the socket's LiveSocket queue, so one writer keeps them in order. It must not
-join channel-layer groups per socket (see hub.py) nor read Redis on the event loop.
+It owns the inbound side only: the per-address socket cap, size limit, rate limit, parsing, and
+answering requests. Outbound frames all go through the socket's LiveSocket queue, so one writer
+keeps them in order. It must not join channel-layer groups per socket (see hub.py) nor read Redis
+on the event loop.
+
+Snapshot and replay requests cost a stream read each, so they have a budget of their own per socket
+(WS_RESUME_BURST, WS_RESUME_PER_MINUTE) and are answered by one task per socket, one at a time: a
+request arriving while one is read replaces any other still waiting (each answer is a whole
+state), receive() never waits for a read, and a socket that leaves takes its pending work with it
+(disconnect cancels the task; the thread of a read already started finishes its one call, and its
+result is dropped).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from islands.cache_system.selectors import SummarySnapshot
+from islands.shared_components.client_ip import client_ip_from_scope
 from islands.websocket_service import frames
+from islands.websocket_service.budgets import SOCKETS_PER_ADDRESS, TokenBucket
 from islands.websocket_service.hub import Hub, LiveSocket, Outgoing, hub_current
 from islands.websocket_service.selectors import replay_after, snapshot_latest
 
@@ -25,25 +37,15 @@ log = logging.getLogger(__name__)
 
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_TOO_BIG = 1009
+# Refusing a handshake over the per-address cap: "try again later" (the cap frees as sockets close).
+CLOSE_TRY_AGAIN_LATER = 1013
 
 
-class TokenBucket:
-    """burst frames at once, refilled at rate per second."""
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A snapshot (last_id None) or a replay of what followed last_id."""
 
-    def __init__(self, *, burst: int, rate: float) -> None:
-        self.burst = burst
-        self.rate = rate
-        self.tokens = float(burst)
-        self.at = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
+    last_id: str | None
 
 
 def valid_stream_id(value: Any) -> str | None:
@@ -64,11 +66,44 @@ class LiveConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "websocket_service.sockets_have_no_layer"
     socket: LiveSocket | None = None
     hub: Hub | None = None
+    address: str | None = None
+    _worker: asyncio.Task | None = None
+    _wanted: Request | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' dispatch first closes stale database connections through sync_to_async: a hop,
+        # for every inbound frame, to the one thread Django's sync views (/health/live) run on.
+        # This consumer never uses the database, so a frame flood must not queue up there.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
+        address = client_ip_from_scope(self.scope)
+        # No address (a unix socket, a test harness): nothing to count it under.
+        if address is not None:
+            if not SOCKETS_PER_ADDRESS.take(address, cap=settings.WS_MAX_CONNECTIONS_PER_IP):
+                log.info(
+                    "refusing websocket from %s: already %d sockets open (WS_MAX_CONNECTIONS_PER_IP)",
+                    address,
+                    settings.WS_MAX_CONNECTIONS_PER_IP,
+                )
+                await self.close(code=CLOSE_TRY_AGAIN_LATER)
+                return
+            self.address = address
+        try:
+            await self._open()
+        except BaseException:
+            self._address_release()  # disconnect() may never come for a consumer that failed here
+            raise
+
+    async def _open(self) -> None:
         await self.accept()
         self.bucket = TokenBucket(burst=settings.WS_RATE_BURST, rate=settings.WS_RATE_PER_SECOND)
         self.rejected = 0
+        self.requests = TokenBucket(burst=settings.WS_RESUME_BURST, rate=settings.WS_RESUME_PER_MINUTE / 60)
+        self.requests_rejected = 0
         self.socket = LiveSocket(self.base_send, queue_size=settings.WS_SEND_QUEUE)
         self.socket.push(Outgoing.text(frames.frame_connected()))
         # Join before reading the snapshot, holding live frames meanwhile: an entry broadcast
@@ -78,18 +113,21 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.hub.join(self.socket)
         # `/ws?last_id=<id>`: a reconnecting client asks for what it missed instead of a snapshot.
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        last_id = valid_stream_id((query.get("last_id") or [None])[0])
-        if last_id is not None:
-            await self._replay(last_id)
-        else:
-            await self._snapshot(resync=False)
+        self._request(Request(last_id=valid_stream_id((query.get("last_id") or [None])[0])))
 
     async def disconnect(self, code: int) -> None:
+        self._drop_requests()
+        self._address_release()
         if self.socket is not None and self.hub is not None:
             await self.hub.leave(self.socket)
 
+    def _address_release(self) -> None:
+        if self.address is not None:
+            SOCKETS_PER_ADDRESS.give_back(self.address)
+            self.address = None
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.socket.closing:
+        if self.socket is None or self.socket.closing:
             return
         size = len(bytes_data) if bytes_data is not None else len((text_data or "").encode())
         if size > settings.WS_MAX_FRAME_BYTES:
@@ -118,15 +156,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if kind == "ping":
             self._push(frames.frame_pong())
         elif kind == "request_dashboard_data":
-            self.socket.hold()
-            await self._snapshot(resync=False)
+            self._request(Request(last_id=None))
         elif kind == "resume":
             last_id = valid_stream_id(message.get("last_id"))
             if last_id is None:
                 self._error("bad_last_id", "last_id must be a stream id like 1700000000000-0")
                 return
-            self.socket.hold()
-            await self._replay(last_id)
+            self._request(Request(last_id=last_id))
         else:
             self._error("unknown_type", "type must be ping, request_dashboard_data or resume")
 
@@ -137,34 +173,79 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def _error(self, code: str, message: str) -> None:
         self._push(frames.frame_error(code=code, message=message))
 
+    # --- snapshot and replay requests ----------------------------------------------------------
+    def _request(self, request: Request) -> None:
+        """Have `request` answered by the socket's request task, within the socket's budget."""
+        if not self.requests.take():
+            self.requests_rejected += 1
+            if self.requests_rejected >= settings.WS_RESUME_ABUSE_REJECTS:
+                self._close(CLOSE_POLICY_VIOLATION, "snapshot/resume budget exceeded repeatedly")
+            else:
+                self._error(
+                    "resume_limited",
+                    f"at most {settings.WS_RESUME_BURST} snapshot or resume requests at once, "
+                    f"then {settings.WS_RESUME_PER_MINUTE:g} a minute",
+                )
+            return
+        self.requests_rejected = 0
+        # A request still waiting is replaced: the newer answer is a whole state as well.
+        self._wanted = request
+        if self._worker is None:
+            self._worker = asyncio.get_running_loop().create_task(self._answer_requests())
+
+    async def _answer_requests(self) -> None:
+        try:
+            while self._wanted is not None and not self.socket.closing:
+                request, self._wanted = self._wanted, None
+                self.socket.hold()
+                if request.last_id is None:
+                    await self._snapshot(resync=False)
+                else:
+                    await self._replay(request.last_id)
+        except Exception as exc:  # the store failed even in its fallback: say so, keep the socket
+            log.warning("websocket request not answered: %r", exc)
+            self.socket.release()
+            self._error("unavailable", "market data could not be read; try again shortly")
+        finally:
+            self._worker = None
+
+    def _drop_requests(self) -> None:
+        self._wanted = None
+        if self._worker is not None:
+            self._worker.cancel()
+
     async def _snapshot(self, *, resync: bool) -> None:
         """Send the latest summary (the socket must be holding live frames), then release them."""
         try:
-            snapshot = await asyncio.to_thread(snapshot_latest)
-            if snapshot is None:
-                self._push(frames.frame_no_data())
-            else:
-                text = frames.frame_dashboard_data(data=snapshot.data, stream_id=snapshot.stream_id, resync=resync)
-                self.socket.push(Outgoing.text(text, stream_id=snapshot.stream_id, replay=True))
+            self._send_snapshot(await asyncio.to_thread(snapshot_latest), resync=resync)
         finally:
             self.socket.release()
 
     async def _replay(self, last_id: str) -> None:
         """Send the entries after last_id in order, or a resync snapshot; then release live frames."""
-        replay = await asyncio.to_thread(replay_after, last_id=last_id, limit=settings.WS_RESUME_MAX)
-        if replay.resync:
-            await self._snapshot(resync=True)
-            return
         try:
+            replay = await asyncio.to_thread(replay_after, last_id=last_id, limit=settings.WS_RESUME_MAX)
+            if replay.resync:
+                # The snapshot came with the checks: no second read for the answer.
+                self._send_snapshot(replay.snapshot, resync=True)
+                return
             for entry in replay.entries:
                 text = frames.frame_entry(stream=settings.STREAM_MARKET_DATA, entry=entry)
                 self.socket.push(Outgoing.text(text, stream_id=entry.id, replay=True))
         finally:
             self.socket.release()
 
+    def _send_snapshot(self, snapshot: SummarySnapshot | None, *, resync: bool) -> None:
+        if snapshot is None:
+            self._push(frames.frame_no_data())
+            return
+        text = frames.frame_dashboard_data(data=snapshot.data, stream_id=snapshot.stream_id, resync=resync)
+        self.socket.push(Outgoing.text(text, stream_id=snapshot.stream_id, replay=True))
+
     def _close(self, code: int, reason: str) -> None:
         # Through the socket's queue, so frames already answered go out before the close.
         log.info("closing websocket %s with %d: %s", self.scope.get("client"), code, reason)
+        self._drop_requests()
         self.socket.close(code)
 
 

@@ -103,8 +103,13 @@ def _comm(path: str, headers: list[tuple[bytes, bytes]]) -> WebsocketCommunicato
         [(b"origin", b"http://evil.example"), (b"host", b"127.0.0.1")],
         [(b"origin", b"null"), (b"host", b"127.0.0.1")],
         [(b"origin", b"http://127.0.0.1\x00.evil"), (b"host", b"127.0.0.1")],
+        [(b"origin", b"http://127.0.0.1:3000"), (b"host", b"127.0.0.1")],
+        [(b"origin", b"http://127.0.0.1:80.evil"), (b"host", b"127.0.0.1")],
+        [(b"origin", b"http://127.0.0.1:99999999"), (b"host", b"127.0.0.1")],
+        [(b"origin", b"http://[::1"), (b"host", b"127.0.0.1")],
+        [(b"host", b"127.0.0.1")],
     ],
-    ids=["foreign", "null", "nul-byte"],
+    ids=["foreign", "null", "nul-byte", "other-port", "port-not-a-number", "port-out-of-range", "open-bracket", "none"],
 )
 async def test_a_foreign_origin_is_refused_at_the_handshake(headers):
     comm = _comm("/ws", headers)

@@ -9,8 +9,10 @@ import orjson
 import pytest
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
-ORIGIN = (b"origin", b"http://127.0.0.1")
+# The first allowed origin: http://127.0.0.1:PORT unless WS_ALLOWED_ORIGINS says otherwise.
+ORIGIN = (b"origin", settings.WS_ALLOWED_ORIGINS[0].encode())
 
 
 @pytest.fixture(autouse=True)

@@ -50,7 +50,9 @@ def web_process(
     run_dir: Path, *, ports: range = PORTS, migrate: bool = True, **extra: str
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """granian serving the project on a free port, migrated; yields its base URL and the process."""
-    env = child_env(run_dir, **extra)
+    port = free_port(ports)
+    # The served port, as `make run` exports it: the default WS_ALLOWED_ORIGINS are derived from it.
+    env = child_env(run_dir, **{"PORT": str(port), **extra})
     if migrate:
         subprocess.run(
             [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "--noinput", "-v", "0"],
@@ -58,7 +60,6 @@ def web_process(
             env=env,
             check=True,
         )
-    port = free_port(ports)
     process = subprocess.Popen(
         [
             str(BIN_DIR / "granian"),
