@@ -7,6 +7,7 @@ reach a web process in either order; the hub fills the gap from the stream and d
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import orjson
@@ -110,7 +111,7 @@ async def test_two_relays_and_a_burst_of_xadds_reach_a_client_once_each_in_order
     ]
     for relay in relays:
         await relay.run_once()
-    stop = asyncio.Event()
+    stop = threading.Event()
     tasks = [asyncio.create_task(relay.run(stop=stop)) for relay in relays]
 
     ids = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import threading
 
 import redis
 from channels.layers import channel_layers
@@ -39,7 +40,7 @@ async def test_the_relay_resumes_delivering_after_redis_comes_back_empty(redis_s
     await hub_joined(conn)
     relay = Relay(layer=channel_layers["default"], name="relay-outage", block_ms=50)
     await relay.run_once()
-    stop = asyncio.Event()
+    stop = threading.Event()
     task = asyncio.create_task(relay.run(stop=stop))
 
     before = summary_store(summary=summary(1))
