@@ -149,9 +149,9 @@ class ConsumerLoop:
     def _pause(self, stop: threading.Event, failures: int, exc: BaseException) -> None:
         delay = self.backoff_delay(failures)
         if isinstance(exc, OUTAGE_ERRORS):
-            log.warning("%s/%s: paused %.1f s after %s: %s", self.group, self.consumer, delay, type(exc).__name__, exc)
+            log.warning("%s/%s: paused %.2f s after %s: %s", self.group, self.consumer, delay, type(exc).__name__, exc)
         else:
-            log.exception("%s/%s: batch failed; paused %.1f s", self.group, self.consumer, delay)
+            log.exception("%s/%s: batch failed; paused %.2f s", self.group, self.consumer, delay)
         # Start again from the group and this consumer's own pending entries.
         self.ready = False
         close_old_connections()
