@@ -1,7 +1,7 @@
 """The /ws consumer (SPEC §7): a thin adapter between one socket, the process hub and the selectors.
 
 It owns the inbound side only: size limit, rate limit, parsing, and answering requests. Outbound
-frames all go through the socket's LiveSocket queue, so one writer keeps them in order. It must not
+frames all go through the socket's LiveSocket queue (live_socket.py), so one writer keeps them in order. It must not
 join channel-layer groups per socket (see hub.py) nor read Redis on the event loop.
 """
 
@@ -17,8 +17,10 @@ import orjson
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from islands.cache_system.streams import parse_id
 from islands.websocket_service import frames
-from islands.websocket_service.hub import Hub, LiveSocket, Outgoing, hub_current
+from islands.websocket_service.hub import Hub, hub_current
+from islands.websocket_service.live_socket import LiveSocket, Outgoing
 from islands.websocket_service.selectors import replay_after, snapshot_latest
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ def valid_stream_id(value: Any) -> str | None:
     if not isinstance(value, str) or len(value) > 41:
         return None
     try:
-        frames.stream_id_key(value)
+        parse_id(value)
     except ValueError:
         return None
     return value
