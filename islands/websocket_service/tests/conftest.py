@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
-from channels.layers import channel_layers
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from cryptodash.asgi import application
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
@@ -23,8 +27,6 @@ def _fresh_channel_layer() -> Iterator[None]:
 
 
 def communicator(path: str = "/ws", origin: tuple[bytes, bytes] = ORIGIN) -> WebsocketCommunicator:
-    from cryptodash.asgi import application
-
     return WebsocketCommunicator(application, path, headers=[origin, (b"host", b"127.0.0.1")])
 
 
@@ -54,16 +56,11 @@ def summary(n: int) -> dict[str, Any]:
 
 def group_key() -> str:
     """The Redis key of the layer group every web process's hub joins (channels_redis's layout)."""
-    from channels.layers import get_channel_layer
-    from django.conf import settings
-
     return f"{get_channel_layer().prefix}:group:{settings.WS_GROUP}"
 
 
 async def hub_joined(redis_conn, members: int = 1) -> None:
     """Wait (bounded) until `members` hubs have joined the layer group."""
-    import asyncio
-
     for _ in range(200):
         if redis_conn.zcard(group_key()) == members:
             return

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from channels.layers import get_channel_layer
 
+from islands.cache_system.selectors import heartbeat_age
 from islands.cache_system.services import btc_price_store, summary_store
+from islands.cache_system.stores import stream_store
 from islands.websocket_service.relay import Relay
 from islands.websocket_service.tests.conftest import connected, group_key, hub_joined, receive, summary
 
@@ -56,9 +58,6 @@ async def test_the_hub_leaves_the_layer_group_when_its_last_client_disconnects(r
 
 
 async def test_the_relay_acknowledges_what_it_sent_and_records_a_heartbeat(redis_conn):
-    from islands.cache_system.selectors import heartbeat_age
-    from islands.cache_system.stores import stream_store
-
     relay = await started_relay()
     for n in range(3):
         summary_store(summary=summary(n))
