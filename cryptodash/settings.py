@@ -178,6 +178,16 @@ CONSUMER_CLAIM_IDLE_MS = env_int("CONSUMER_CLAIM_IDLE_MS", 15_000, minimum=10)
 # Pauses after errors double from 0.25 s up to this, with jitter; the loop never exits on one.
 CONSUMER_BACKOFF_MAX_S = env_float("CONSUMER_BACKOFF_MAX_S", 10.0, minimum=0.1)
 CONSUMER_HEARTBEAT_INTERVAL = env_float("CONSUMER_HEARTBEAT_INTERVAL", 5.0, minimum=0.1)
+# The per-group names these replaced stop start-up rather than being silently ignored.
+for _retired, _current in {
+    "STREAM_BLOCK_MS": "CONSUMER_BLOCK_MS",
+    "RELAY_BATCH": "CONSUMER_BATCH",
+    "RELAY_CLAIM_IDLE_MS": "CONSUMER_CLAIM_IDLE_MS",
+    "BACKUP_CLAIM_IDLE_MS": "CONSUMER_CLAIM_IDLE_MS",
+    "RELAY_HEARTBEAT_INTERVAL": "CONSUMER_HEARTBEAT_INTERVAL",
+}.items():
+    if env_str(_retired) is not None:
+        raise ImproperlyConfigured(f"{_retired} is retired: set {_current} (one value for every consumer group)")
 
 # --- Stream backup to the database (cache_system island, `backup_streams`) --------------------
 # The backup's own batch size (an override of CONSUMER_BATCH): one transaction per batch, and
