@@ -55,6 +55,8 @@ def test_sigterm_finishes_the_batch_and_returns(settings, capsys):
 def test_it_waits_out_a_redis_outage_and_carries_on(settings, redis_server_factory):
     server = redis_server_factory()
     settings.REDIS_URL = server.url
+    # Short pauses: a slow restart on a loaded machine must not leave the next try seconds away.
+    settings.CONSUMER_BACKOFF_MAX_S = 0.5
     redis_clients_reset()
     stores_reset()
     first = summary_store(summary=summary_at(i=1))
