@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 
 Batch = list[tuple[str, StreamEntry]]
 # Errors that are an outage of Redis or the database rather than a bug: one WARNING line each.
+# ResponseError is among them for what a restart or failover answers (LOADING, READONLY from a
+# demoted primary, UNBLOCKED for a blocked read, a second NOGROUP).
 OUTAGE_ERRORS: tuple[type[BaseException], ...] = (*REDIS_DOWN_ERRORS, redis.exceptions.ResponseError, DatabaseError)
 # The first pause after an error; each further error in a row doubles it, up to the cap.
 BACKOFF_FIRST_S = 0.25
