@@ -7,12 +7,14 @@ group_send per entry carrying the full snapshot, its stream id and (market data)
 predecessor's id, which lets each web process's hub keep several relays' frames in stream order
 without reading Redis (ordering.py). A relay killed after a send but before the XACK makes the
 claimer send the entry again: harmless, since frames are idempotent snapshots and a hub drops
-ids it already forwarded.
+ids it already forwarded. When the group has to be created again (Redis restarted empty, a
+failover lost it), it starts after the last entry this relay sent rather than at the stream's
+end, so entries written to the new stream before the relay got back are still sent.
 
 The loop is synchronous (the backup and alerts handlers write the database); it runs in a worker
 thread, and each batch's sends are handed to this process's event loop, where the channel layer
 lives, and waited for before the loop acknowledges the batch. It must not transform entries or
-hold state between batches: it only moves them.
+hold state between batches beyond that cursor: it only moves them.
 """
 
 from __future__ import annotations
@@ -55,12 +57,15 @@ class Relay:
             consumer=name,
             streams=streams or [settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE],
             handler=self._send,
+            start_id=self._start_id,
             heartbeat=functools.partial(heartbeat_record, name="relay"),
             batch=batch,
             block_ms=block_ms,
             claim_idle_ms=claim_idle_ms,
         )
         self._event_loop: asyncio.AbstractEventLoop | None = None
+        # Per stream, the newest id this relay has sent: where a re-created group starts.
+        self._sent_up_to: dict[str, str] = {}
 
     @property
     def delivered(self) -> int:
@@ -80,6 +85,14 @@ class Relay:
         """The loop's handler, in its thread: the sends run on the event loop; waits for them."""
         previous = self._predecessors(batch)
         asyncio.run_coroutine_threadsafe(self._broadcast(batch, previous), self._event_loop).result()
+        for stream, entry in batch:
+            sent = self._sent_up_to.get(stream)
+            if sent is None or parse_id(entry.id) > parse_id(sent):
+                self._sent_up_to[stream] = entry.id
+
+    def _start_id(self, stream: str) -> str:
+        """A new group starts at the stream's end; a re-created one after what this relay sent."""
+        return self._sent_up_to.get(stream, "$")
 
     async def _broadcast(self, batch: Batch, previous: dict[str, str]) -> None:
         for stream, entry in batch:
