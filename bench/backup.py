@@ -61,7 +61,7 @@ def main() -> None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
         django.setup()
         # Models can only be imported once Django is set up, which must wait for the Redis URL.
-        from islands.cache_system.backup_worker import BackupWorker  # noqa: PLC0415 - needs django.setup()
+        from islands.cache_system.backup_worker import backup_consumer  # noqa: PLC0415 - needs django.setup()
         from islands.cache_system.models import MarketSnapshot  # noqa: PLC0415 - needs django.setup()
 
         call_command("migrate", verbosity=0)
@@ -89,12 +89,12 @@ def main() -> None:
         print(f"raw XADD (baseline)         {xadd_rate:10.0f} entries/s")
 
         # 2. The consumer drains that backlog.
-        worker = BackupWorker(consumer="bench", streams=STREAMS, batch_size=args.batch, block_ms=50)
+        worker = backup_consumer(consumer="bench", streams=STREAMS, batch=args.batch, block_ms=50)
         worker.prepare()  # creates the group at the stream's start; nothing restored (the table is empty)
         start = time.perf_counter()
-        while worker.saved < args.entries:
+        while worker.handled < args.entries:
             worker.step()
-        drain_rate = worker.saved / (time.perf_counter() - start)
+        drain_rate = worker.handled / (time.perf_counter() - start)
         stored = MarketSnapshot.objects.filter(stream=market).count()
         share = drain_rate / xadd_rate
         print(f"backup drain                {drain_rate:10.0f} entries/s   ({stored} rows, {share:.0%} of raw XADD)")
@@ -104,7 +104,7 @@ def main() -> None:
         counter = fork.Value("l", 0)
         connection.close()  # the child must not share the parent's database socket
         producer = fork.Process(target=produce, args=(url, market, args.seconds, counter))
-        saved_before = worker.saved
+        saved_before = worker.handled
         stop = threading.Event()
         consumer = threading.Thread(target=worker.run, args=(stop,))
         producer.start()
@@ -112,9 +112,9 @@ def main() -> None:
         consumer.start()
         producer.join()
         elapsed = time.perf_counter() - start
-        during = worker.saved - saved_before
+        during = worker.handled - saved_before
         lag_at_end = counter.value - during
-        while worker.saved - saved_before < counter.value and time.perf_counter() - start < 120:
+        while worker.handled - saved_before < counter.value and time.perf_counter() - start < 120:
             time.sleep(0.05)
         stop.set()
         consumer.join()

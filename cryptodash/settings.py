@@ -230,17 +230,39 @@ STREAM_BTC_PRICE = "crypto:btc_price"
 # One summary every 10 s is 8,640 entries a day; 20,000 keeps more than 24 h with room for
 # manual refreshes. MAXLEN ~ lets Redis trim whole macro-nodes, so XLEN hovers slightly above.
 STREAM_MAXLEN = env_int("STREAM_MAXLEN", 20_000, minimum=100)
-STREAM_BLOCK_MS = env_int("STREAM_BLOCK_MS", 1_000, minimum=1)
 CACHE_TTL_REALTIME = env_int("CACHE_TTL_REALTIME", 10, minimum=1)
 # How long a process may serve "the latest summary" from its L1 without looking at the stream.
 SUMMARY_L1_TTL = env_float("SUMMARY_L1_TTL", 1.0, minimum=0.0)
 REDIS_RECONNECT_INTERVAL = env_float("REDIS_RECONNECT_INTERVAL", 1.0, minimum=0.05)
 FALLBACK_MAX_ENTRIES = env_int("FALLBACK_MAX_ENTRIES", 5_000, minimum=10)
 
+# --- Consumer groups (relay, backup): one loop, one set of settings ---------------------------
+# islands/cache_system/consumer_loop.py. The blocking XREADGROUP must stay below
+# REDIS_SOCKET_TIMEOUT (checked at start), or redis-py times out a read that was only waiting
+# (redis-py#3138); it is also how long a stop request may wait for an idle consumer.
+CONSUMER_BLOCK_MS = env_int("CONSUMER_BLOCK_MS", 1_000, minimum=1)
+CONSUMER_BATCH = env_int("CONSUMER_BATCH", 100, minimum=1)
+# Entries pending this long belong to a consumer presumed dead; another one takes them over. It
+# must exceed the longest batch a live consumer may take (well under a second for both groups).
+CONSUMER_CLAIM_IDLE_MS = env_int("CONSUMER_CLAIM_IDLE_MS", 15_000, minimum=10)
+# Pauses after errors double from 0.25 s up to this, with jitter; the loop never exits on one.
+CONSUMER_BACKOFF_MAX_S = env_float("CONSUMER_BACKOFF_MAX_S", 10.0, minimum=0.1)
+CONSUMER_HEARTBEAT_INTERVAL = env_float("CONSUMER_HEARTBEAT_INTERVAL", 5.0, minimum=0.1)
+# The per-group names these replaced stop start-up rather than being silently ignored.
+for _retired, _current in {
+    "STREAM_BLOCK_MS": "CONSUMER_BLOCK_MS",
+    "RELAY_BATCH": "CONSUMER_BATCH",
+    "RELAY_CLAIM_IDLE_MS": "CONSUMER_CLAIM_IDLE_MS",
+    "BACKUP_CLAIM_IDLE_MS": "CONSUMER_CLAIM_IDLE_MS",
+    "RELAY_HEARTBEAT_INTERVAL": "CONSUMER_HEARTBEAT_INTERVAL",
+}.items():
+    if env_str(_retired) is not None:
+        raise ImproperlyConfigured(f"{_retired} is retired: set {_current} (one value for every consumer group)")
+
 # --- Stream backup to the database (cache_system island, `backup_streams`) --------------------
+# The backup's own batch size (an override of CONSUMER_BATCH): one transaction per batch, and
+# bigger transactions amortise the commit (bench/backup.py), which no other group pays.
 BACKUP_BATCH_SIZE = env_int("BACKUP_BATCH_SIZE", 500, minimum=1)
-# A db_backup consumer silent this long is presumed dead: another one takes over its entries.
-BACKUP_CLAIM_IDLE_MS = env_int("BACKUP_CLAIM_IDLE_MS", 60_000, minimum=100)
 # Entries put back into each stream when Redis comes back without them (about 14 h of summaries).
 BACKUP_RESTORE_COUNT = env_int("BACKUP_RESTORE_COUNT", 5_000, minimum=1)
 # Retention: every entry for KEEP_ALL days, then one a minute until KEEP_MINUTELY days, then one
@@ -264,10 +286,6 @@ WS_SEND_QUEUE = env_int("WS_SEND_QUEUE", 32, minimum=2)
 # `resume` replays at most this many entries; a longer gap gets a fresh snapshot marked resync.
 WS_RESUME_MAX = env_int("WS_RESUME_MAX", 500, minimum=1)
 RELAY_GROUP = "websocket_broadcast"
-RELAY_BATCH = env_int("RELAY_BATCH", 100, minimum=1)
-# Entries pending this long belong to a relay presumed dead; another relay takes them over.
-RELAY_CLAIM_IDLE_MS = env_int("RELAY_CLAIM_IDLE_MS", 15_000, minimum=10)
-RELAY_HEARTBEAT_INTERVAL = env_float("RELAY_HEARTBEAT_INTERVAL", 5.0, minimum=0.1)
 
 # --- Client addresses and WebSocket admission (security) -----------------------------------------
 # Peers (IPs or CIDRs) whose X-Forwarded-For is believed; the client is then the right-most address

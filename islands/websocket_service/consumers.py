@@ -27,10 +27,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from islands.cache_system.selectors import SummarySnapshot
+from islands.cache_system.streams import parse_id
 from islands.shared_components.client_ip import client_ip_from_scope
 from islands.websocket_service import frames
 from islands.websocket_service.budgets import SOCKETS_PER_ADDRESS, TokenBucket
-from islands.websocket_service.hub import Hub, LiveSocket, Outgoing, hub_current
+from islands.websocket_service.hub import Hub, hub_current
+from islands.websocket_service.live_socket import LiveSocket, Outgoing
 from islands.websocket_service.selectors import replay_after, snapshot_latest
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ def valid_stream_id(value: Any) -> str | None:
     if not isinstance(value, str) or len(value) > 41:
         return None
     try:
-        frames.stream_id_key(value)
+        parse_id(value)
     except ValueError:
         return None
     return value

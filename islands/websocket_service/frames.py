@@ -15,14 +15,9 @@ from django.conf import settings
 from islands.cache_system.streams import StreamEntry, parse_id
 
 
-def stream_id_key(stream_id: str) -> tuple[int, int]:
-    """Sortable (ms, seq) of a stream id; ValueError for anything else."""
-    return parse_id(stream_id)
-
-
 def timestamp_of(stream_id: str) -> str:
     """RFC 3339 UTC time at which the entry entered the stream (from its id)."""
-    ms = stream_id_key(stream_id)[0]
+    ms = parse_id(stream_id)[0]
     moment = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

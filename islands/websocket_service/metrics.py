@@ -4,8 +4,9 @@ from prometheus_client import Gauge
 
 # "livesum": a scrape adds up the web processes that are alive, so a crashed worker's sockets
 # do not linger in the total.
+WS_CONNECTIONS_METRIC = "cryptodash_ws_connections"
 WS_CONNECTIONS = Gauge(
-    "cryptodash_ws_connections",
+    WS_CONNECTIONS_METRIC,
     "Open /ws sockets served by the web processes.",
     multiprocess_mode="livesum",
 )

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 
 from islands.cache_system.selectors import SummarySnapshot
 from islands.cache_system.stores import stream_store
 from islands.cache_system.streams import StreamEntry, parse_id
-from islands.websocket_service.metrics import WS_CONNECTIONS
+from islands.websocket_service.metrics import WS_CONNECTIONS_METRIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +124,14 @@ def replay_after(*, last_id: str, limit: int) -> Replay:
 def connections_count() -> int:
     """Open /ws sockets of this host's live web processes (this process's own without multiprocess)."""
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return int(WS_CONNECTIONS._value.get())
-    from prometheus_client import CollectorRegistry, multiprocess
-
+        return int(REGISTRY.get_sample_value(WS_CONNECTIONS_METRIC) or 0)
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     return int(
         sum(
             sample.value
             for metric in registry.collect()
-            if metric.name == "cryptodash_ws_connections"
+            if metric.name == WS_CONNECTIONS_METRIC
             for sample in metric.samples
         )
     )

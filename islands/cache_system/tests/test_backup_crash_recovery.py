@@ -11,7 +11,7 @@ from django.db.models import Count
 
 from islands.cache_system import backup_worker
 from islands.cache_system.backup import GROUP
-from islands.cache_system.backup_worker import BackupWorker
+from islands.cache_system.backup_worker import backup_consumer
 from islands.cache_system.models import MarketSnapshot
 from islands.cache_system.services import btc_price_store, summary_store
 from islands.cache_system.tests.history_data import summary_at
@@ -49,7 +49,7 @@ def pending(redis_conn, stream: str) -> int:
 
 def test_it_stores_every_entry_of_both_streams_and_acknowledges_them(redis_conn):
     ids = write_entries(5)
-    worker = BackupWorker(consumer="backup-a", block_ms=10)
+    worker = backup_consumer(consumer="backup-a", block_ms=10)
     assert worker.step() == 10
 
     assert_each_id_once(ids)
@@ -65,7 +65,7 @@ def test_it_stores_every_entry_of_both_streams_and_acknowledges_them(redis_conn)
 
 def test_it_keeps_failed_fields_null_never_zero():
     summary_store(summary={**summary_at(i=1), "eth_price_usd": None, "fng_value": "n/a"})
-    BackupWorker(consumer="backup-a", block_ms=10).step()
+    backup_consumer(consumer="backup-a", block_ms=10).step()
     row = MarketSnapshot.objects.get()
     assert row.eth_price_usd is None
     assert row.fng_value is None
@@ -74,7 +74,7 @@ def test_it_keeps_failed_fields_null_never_zero():
 
 def test_killed_between_insert_and_xack_the_restarted_consumer_stores_each_id_exactly_once(redis_conn, monkeypatch):
     ids = write_entries(6)
-    first = BackupWorker(consumer="backup-a", block_ms=10)
+    first = backup_consumer(consumer="backup-a", block_ms=10)
     monkeypatch.setattr(first.store, "group_ack", kill)
     with pytest.raises(Killed):
         first.step()
@@ -82,7 +82,7 @@ def test_killed_between_insert_and_xack_the_restarted_consumer_stores_each_id_ex
     assert len(stored_ids()) > 0
     assert pending(redis_conn, settings.STREAM_MARKET_DATA) == 6
 
-    restarted = BackupWorker(consumer="backup-a", block_ms=10)
+    restarted = backup_consumer(consumer="backup-a", block_ms=10)
     restarted.step()  # reads its own pending entries first, writes them again, acknowledges
 
     assert_each_id_once(ids)
@@ -91,13 +91,13 @@ def test_killed_between_insert_and_xack_the_restarted_consumer_stores_each_id_ex
 
 def test_killed_between_insert_and_xack_another_consumer_claims_the_entries_once(redis_conn, monkeypatch):
     ids = write_entries(4)
-    dead = BackupWorker(consumer="backup-dead", block_ms=10)
+    dead = backup_consumer(consumer="backup-dead", block_ms=10)
     monkeypatch.setattr(dead.store, "group_ack", kill)
     with pytest.raises(Killed):
         dead.step()
 
     time.sleep(0.15)
-    other = BackupWorker(consumer="backup-b", block_ms=10, claim_idle_ms=100)
+    other = backup_consumer(consumer="backup-b", block_ms=10, claim_idle_ms=100)
     other.step()
 
     assert_each_id_once(ids)
@@ -106,7 +106,7 @@ def test_killed_between_insert_and_xack_another_consumer_claims_the_entries_once
 
 def test_killed_before_the_insert_nothing_is_lost(redis_conn, monkeypatch):
     ids = write_entries(5)
-    first = BackupWorker(consumer="backup-a", block_ms=10)
+    first = backup_consumer(consumer="backup-a", block_ms=10)
     monkeypatch.setattr(backup_worker, "snapshots_store", kill)
     with pytest.raises(Killed):
         first.step()
@@ -114,14 +114,16 @@ def test_killed_before_the_insert_nothing_is_lost(redis_conn, monkeypatch):
     assert stored_ids() == []
 
     later = summary_store(summary=summary_at(i=99))
-    BackupWorker(consumer="backup-a", block_ms=10).step()
+    restarted = backup_consumer(consumer="backup-a", block_ms=10)
+    while restarted.step():  # its own pending entries first, then the new one
+        pass
 
     assert_each_id_once([*ids, later])
 
 
 def test_a_database_error_rolls_back_the_batch_and_leaves_it_pending(redis_conn, monkeypatch):
     ids = write_entries(3)
-    worker = BackupWorker(consumer="backup-a", block_ms=10)
+    worker = backup_consumer(consumer="backup-a", block_ms=10)
 
     def fail(**kwargs):
         raise DatabaseError("connection lost")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from django.core.management import call_command
 
-from islands.cache_system.backup_worker import BackupWorker
+from islands.cache_system.backup_worker import backup_consumer
 from islands.cache_system.models import MarketSnapshot
 from islands.cache_system.redis_client import redis_clients_reset
 from islands.cache_system.selectors import heartbeat_age
@@ -32,7 +32,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
 
 
 def test_sigterm_finishes_the_batch_and_returns(settings, capsys):
-    settings.STREAM_BLOCK_MS = 50
+    settings.CONSUMER_BLOCK_MS = 50
     ids = [summary_store(summary=summary_at(i=i)) for i in range(5)]
     count = MarketSnapshot.objects.count
 
@@ -55,10 +55,12 @@ def test_sigterm_finishes_the_batch_and_returns(settings, capsys):
 def test_it_waits_out_a_redis_outage_and_carries_on(settings, redis_server_factory):
     server = redis_server_factory()
     settings.REDIS_URL = server.url
+    # Short pauses: a slow restart on a loaded machine must not leave the next try seconds away.
+    settings.CONSUMER_BACKOFF_MAX_S = 0.5
     redis_clients_reset()
     stores_reset()
     first = summary_store(summary=summary_at(i=1))
-    worker = BackupWorker(consumer="backup-a", block_ms=50)
+    worker = backup_consumer(consumer="backup-a", block_ms=50)
     stop = threading.Event()
     runner = threading.Thread(target=worker.run, args=(stop,))
     runner.start()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
-from channels.layers import channel_layers
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+
+from cryptodash.asgi import application
 
 # The first allowed origin: http://127.0.0.1:PORT unless WS_ALLOWED_ORIGINS says otherwise.
 ORIGIN = (b"origin", settings.WS_ALLOWED_ORIGINS[0].encode())
@@ -25,8 +28,6 @@ def _fresh_channel_layer() -> Iterator[None]:
 
 
 def communicator(path: str = "/ws", origin: tuple[bytes, bytes] = ORIGIN) -> WebsocketCommunicator:
-    from cryptodash.asgi import application
-
     return WebsocketCommunicator(application, path, headers=[origin, (b"host", b"127.0.0.1")])
 
 
@@ -56,16 +57,11 @@ def summary(n: int) -> dict[str, Any]:
 
 def group_key() -> str:
     """The Redis key of the layer group every web process's hub joins (channels_redis's layout)."""
-    from channels.layers import get_channel_layer
-    from django.conf import settings
-
     return f"{get_channel_layer().prefix}:group:{settings.WS_GROUP}"
 
 
 async def hub_joined(redis_conn, members: int = 1) -> None:
     """Wait (bounded) until `members` hubs have joined the layer group."""
-    import asyncio
-
     for _ in range(200):
         if redis_conn.zcard(group_key()) == members:
             return

@@ -37,7 +37,7 @@ def relay_process(run_dir: Path, name: str = "relay-e2e", **env: str) -> Iterato
     process = subprocess.Popen(
         [sys.executable, str(BASE_DIR / "manage.py"), "relay", "--name", name],
         cwd=BASE_DIR,
-        env=child_env(run_dir, **{"RELAY_HEARTBEAT_INTERVAL": "0.2", **env}),
+        env=child_env(run_dir, **{"CONSUMER_HEARTBEAT_INTERVAL": "0.2", **env}),
     )
     try:
         yield process

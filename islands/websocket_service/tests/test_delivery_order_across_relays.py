@@ -7,6 +7,7 @@ reach a web process in either order; the hub fills the gap from the stream and d
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import orjson
@@ -14,7 +15,8 @@ from channels.layers import get_channel_layer
 
 from islands.cache_system.services import summary_store
 from islands.cache_system.stores import stream_store
-from islands.websocket_service.hub import RESYNC, Hub, hub_current
+from islands.websocket_service.hub import Hub, hub_current
+from islands.websocket_service.live_socket import RESYNC
 from islands.websocket_service.relay import Relay
 from islands.websocket_service.services import entry_message
 from islands.websocket_service.tests.conftest import connected, hub_joined, receive, summary
@@ -67,7 +69,7 @@ async def test_a_newer_entry_arriving_first_brings_the_older_one_before_it_and_t
     await hub.arrive(message(ids[1], ids[0]))  # the late one
     await hub.arrive(message(ids[3], ids[2]))
     assert recorder.ids == ids
-    assert hub.gaps_filled == 1
+    assert hub.order.gaps_filled == 1
 
 
 async def test_in_order_arrivals_are_forwarded_without_reading_the_stream(redis_conn):
@@ -78,7 +80,7 @@ async def test_in_order_arrivals_are_forwarded_without_reading_the_stream(redis_
     for m in messages:
         await hub.arrive(m)
     assert recorder.ids == ids
-    assert hub.gaps_filled == 0
+    assert hub.order.gaps_filled == 0
 
 
 async def test_an_arrival_with_an_unknown_predecessor_is_checked_against_the_stream():
@@ -110,7 +112,7 @@ async def test_two_relays_and_a_burst_of_xadds_reach_a_client_once_each_in_order
     ]
     for relay in relays:
         await relay.run_once()
-    stop = asyncio.Event()
+    stop = threading.Event()
     tasks = [asyncio.create_task(relay.run(stop=stop)) for relay in relays]
 
     ids = []
@@ -126,7 +128,7 @@ async def test_two_relays_and_a_burst_of_xadds_reach_a_client_once_each_in_order
 
     assert received == ids
     assert all(relay.delivered for relay in relays)  # both relays took part
-    assert hub_current().gaps_filled > 0  # and their frames did arrive out of order
+    assert hub_current().order.gaps_filled > 0  # and their frames did arrive out of order
     await comm.disconnect()
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from channels.layers import get_channel_layer
 
+from islands.cache_system.selectors import heartbeat_age
 from islands.cache_system.services import btc_price_store, summary_store
+from islands.cache_system.stores import stores_reset, stream_store
 from islands.websocket_service.relay import Relay
 from islands.websocket_service.tests.conftest import connected, group_key, hub_joined, receive, summary
 
@@ -56,9 +58,6 @@ async def test_the_hub_leaves_the_layer_group_when_its_last_client_disconnects(r
 
 
 async def test_the_relay_acknowledges_what_it_sent_and_records_a_heartbeat(redis_conn):
-    from islands.cache_system.selectors import heartbeat_age
-    from islands.cache_system.stores import stream_store
-
     relay = await started_relay()
     for n in range(3):
         summary_store(summary=summary(n))
@@ -66,3 +65,26 @@ async def test_the_relay_acknowledges_what_it_sent_and_records_a_heartbeat(redis
     info = {g["name"]: g for g in stream_store().group_info("crypto:market_data")}
     assert (info["websocket_broadcast"]["pending"], info["websocket_broadcast"]["lag"]) == (0, 0)
     assert heartbeat_age(name="relay") is not None
+
+
+class RecordingLayer:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    async def group_send(self, group: str, message: dict) -> None:
+        self.ids.append(message["stream_id"])
+
+
+async def test_after_redis_lost_its_data_the_relay_sends_what_was_written_before_it_came_back(redis_conn):
+    layer = RecordingLayer()
+    relay = Relay(layer=layer, name="relay-restart", block_ms=50)
+    await relay.run_once()
+    before = summary_store(summary=summary(1))
+    assert await relay.run_once() == 1
+    redis_conn.flushall()  # Redis restarted empty: stream and group are gone
+    stores_reset()
+    written_meanwhile = summary_store(summary=summary(2))
+
+    assert await relay.run_once() == 0  # NOGROUP
+    assert await relay.run_once() == 1  # the group is back, starting after what this relay sent
+    assert layer.ids == [before, written_meanwhile]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import threading
 
 import redis
 from channels.layers import channel_layers
@@ -31,6 +32,8 @@ async def test_the_relay_resumes_delivering_after_redis_comes_back_empty(redis_s
     layers["default"]["CONFIG"]["hosts"][0]["address"] = server.url
     settings.CHANNEL_LAYERS = layers
     settings.REDIS_RECONNECT_INTERVAL = 0.1
+    # Short pauses: a slow restart on a loaded machine must not leave the next try seconds away.
+    settings.CONSUMER_BACKOFF_MAX_S = 0.5
     stores_reset()
     redis_clients_reset()
     channel_layers.backends.clear()
@@ -39,7 +42,7 @@ async def test_the_relay_resumes_delivering_after_redis_comes_back_empty(redis_s
     await hub_joined(conn)
     relay = Relay(layer=channel_layers["default"], name="relay-outage", block_ms=50)
     await relay.run_once()
-    stop = asyncio.Event()
+    stop = threading.Event()
     task = asyncio.create_task(relay.run(stop=stop))
 
     before = summary_store(summary=summary(1))

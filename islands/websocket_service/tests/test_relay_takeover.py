@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import orjson
 from channels.layers import get_channel_layer
@@ -56,7 +57,7 @@ async def test_two_relays_running_together_deliver_every_entry_exactly_once(redi
     await hub_joined(redis_conn)
     recorder = RecordingSocket()
     hub_current().sockets.add(recorder)
-    stop = asyncio.Event()
+    stop = threading.Event()
     relays = [Relay(layer=get_channel_layer(), name=f"relay-{n}", block_ms=50) for n in range(2)]
     for relay in relays:
         await relay.run_once()

@@ -110,7 +110,7 @@ async def test_clients_on_either_web_process_get_every_entry_once_in_order_and_u
         "DATA_MODE": "simulated",
         "INGEST_INTERVAL_PRICES": "1",
         "RATE_LIMIT_BINANCE": LIMITS["binance"],
-        "RELAY_BATCH": "3",  # small batches, so consecutive entries go out through both relays
+        "CONSUMER_BATCH": "3",  # small batches, so consecutive entries go out through both relays
     }
     children: list[subprocess.Popen] = []
     with contextlib.ExitStack() as stack:

@@ -6,8 +6,10 @@ import asyncio
 from typing import Any
 
 from islands.cache_system.services import summary_store
-from islands.websocket_service import frames
-from islands.websocket_service.hub import Hub, LiveSocket
+from islands.cache_system.stores import stream_store
+from islands.cache_system.streams import parse_id
+from islands.websocket_service.hub import Hub
+from islands.websocket_service.live_socket import LiveSocket
 from islands.websocket_service.services import entry_message
 from islands.websocket_service.tests.conftest import summary
 
@@ -26,7 +28,6 @@ async def test_a_client_that_never_reads_is_resynced_while_the_others_get_every_
     hub = Hub()
     slow, fast = LiveSocket(never_returns, queue_size=8), LiveSocket(record, queue_size=8)
     hub.sockets |= {slow, fast}
-    from islands.cache_system.stores import stream_store
 
     ids = []
     for n in range(100):
@@ -39,8 +40,8 @@ async def test_a_client_that_never_reads_is_resynced_while_the_others_get_every_
         if len(fast_sent) == len(ids):
             break
         await asyncio.sleep(0.001)
-    assert [frames.stream_id_key(m["text"].split('"stream_id":"')[1].split('"')[0]) for m in fast_sent] == [
-        frames.stream_id_key(i) for i in ids
+    assert [parse_id(m["text"].split('"stream_id":"')[1].split('"')[0]) for m in fast_sent] == [
+        parse_id(i) for i in ids
     ]
     assert len(slow._queue) <= 8
     assert slow.resyncs > 0

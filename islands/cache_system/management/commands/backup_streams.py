@@ -1,6 +1,7 @@
 """`manage.py backup_streams`: the db_backup consumer, run by `make run` until SIGTERM/SIGINT.
 
-A thin adapter: signals set a stop flag, the worker finishes the batch under way and returns.
+A thin adapter: signals set a stop flag, the consumer loop finishes the batch under way and
+returns (islands/cache_system/consumer_loop.py, backup_worker.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from islands.cache_system.backup_worker import BackupWorker
+from islands.cache_system.backup_worker import backup_consumer
 
 
 class Command(BaseCommand):
@@ -34,10 +35,10 @@ class Command(BaseCommand):
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            worker = BackupWorker(consumer=consumer)
+            worker = backup_consumer(consumer=consumer)
             self.stdout.write(f"backup_streams: consumer {consumer} on {', '.join(worker.streams)}")
             worker.run(stop)
-            self.stdout.write(f"backup_streams: stopped after writing {worker.saved} entries")
+            self.stdout.write(f"backup_streams: stopped after writing {worker.handled} entries")
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -1,13 +1,14 @@
 """`manage.py relay`: the long-running stream -> web-process relay (see islands/websocket_service/relay.py).
 
-SIGTERM or SIGINT set a stop flag: the current batch finishes (its entries are sent and
-acknowledged) and the command exits 0. Several relays may run; each entry is delivered once.
+SIGTERM or SIGINT set the consumer loop's stop flag: the current batch finishes (its entries are
+sent and acknowledged) and the command exits 0. Several relays may run; each entry is delivered once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
+import threading
 
 from channels.layers import get_channel_layer
 from django.core.management.base import BaseCommand
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         asyncio.run(self._main(options["name"] or relay_name_default()))
 
     async def _main(self, name: str) -> None:
-        stop = asyncio.Event()
+        stop = threading.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
