@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from islands.crypto_reports.models import Report
@@ -54,8 +55,6 @@ def many_reports(make_report) -> Callable[[int], list[Report]]:
 @pytest.fixture
 def staff_user(db):
     user = get_user_model().objects.create_user("editor", password="pw-editor", is_staff=True)
-    from django.contrib.auth.models import Permission
-
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="crypto_reports"))
     return user
 

@@ -1,7 +1,12 @@
 """Report pages: the latest, one by id, and real 404 pages for anything else."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
+
+from islands.crypto_reports.selectors import report_neighbours
 
 pytestmark = pytest.mark.django_db
 
@@ -127,10 +132,6 @@ def test_pages_refuse_unsafe_methods(client, make_report):
 
 
 def test_a_report_links_to_its_newer_and_older_neighbours(client, make_report):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     now = timezone.now()
     oldest = make_report("A", created_at=now - timedelta(days=2))
     middle = make_report("B", created_at=now - timedelta(days=1))
@@ -145,10 +146,6 @@ def test_a_report_links_to_its_newer_and_older_neighbours(client, make_report):
 
 
 def test_reports_with_the_same_time_are_ordered_by_id(make_report):
-    from django.utils import timezone
-
-    from islands.crypto_reports.selectors import report_neighbours
-
     moment = timezone.now()
     first, second, third = (make_report(str(i), created_at=moment) for i in range(3))
 
