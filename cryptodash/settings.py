@@ -307,6 +307,11 @@ HEALTH_BACKUP_MAX_AGE = env_float("HEALTH_BACKUP_MAX_AGE", 120.0, minimum=1.0)
 HEALTH_WORKER_PING_TIMEOUT = env_float("HEALTH_WORKER_PING_TIMEOUT", 0.5, minimum=0.05)
 HEALTH_WORKER_PING_TTL = env_float("HEALTH_WORKER_PING_TTL", 5.0, minimum=0.0)
 
+# --- Reports: import limits (crypto_reports island) --------------------------------------------
+# Largest file `import_report` (and the seeds) will read; the admin form's body is capped by Django
+# at DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) already.
+REPORT_FILE_MAX_BYTES = env_int("REPORT_FILE_MAX_BYTES", 2_000_000, minimum=1_024)
+
 # --- i18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
