@@ -64,12 +64,17 @@
   }
 
   window.addEventListener("message", function (event) {
-    if (state.blocked || event.source !== frame.contentWindow) return;
+    if (state.blocked) return;
     var message = event.data;
     if (!message || typeof message !== "object" || typeof message.type !== "string") return;
     if (message.type === "cryptodash:report-leaving") {
-      block();
-    } else if (message.type === "cryptodash:report-height") {
+      // Sent while the document unloads: by the time it arrives its window is gone and
+      // event.source is null. Anything that could forge it can only blank this frame.
+      if (event.origin === "null" && (event.source === null || event.source === frame.contentWindow)) block();
+      return;
+    }
+    if (event.source !== frame.contentWindow) return;
+    if (message.type === "cryptodash:report-height") {
       var height = Number(message.height);
       if (!isFinite(height)) return;
       frame.style.height = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, Math.ceil(height))) + "px";
