@@ -16,11 +16,9 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.http.request import split_domain_port, validate_host
-from django.middleware.http import ConditionalGetMiddleware
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.decorators import decorator_from_middleware
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -59,7 +57,6 @@ LIVE_FIELDS = (
 )
 
 
-conditional = decorator_from_middleware(ConditionalGetMiddleware)
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
@@ -214,9 +211,24 @@ def _document_refusal(request: HttpRequest, report: Report) -> HttpResponse | No
     )
 
 
+# Headers a 304 for the document must repeat: a browser stores a 304's headers over the cached
+# 200's, and the site-wide defaults the middleware would add instead forbid the framing.
+DOCUMENT_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "X-Robots-Tag")
+
+
+def _document_conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    set_response_etag(response)
+    answer = get_conditional_response(request, etag=response["ETag"], response=response)
+    if answer is not response:
+        for name in DOCUMENT_HEADERS:
+            if name in response:
+                answer[name] = response[name]
+        answer.xframe_options_exempt = getattr(response, "xframe_options_exempt", False)
+    return answer
+
+
 @csrf_exempt
 @require_safe
-@conditional
 def report_document(request: HttpRequest, report_id: int) -> HttpResponse:
     """The report's own HTML/CSS/JS, for the sandboxed iframe of the report, print and preview pages."""
     report = _report_or_404(report_id)
@@ -249,7 +261,7 @@ def report_document(request: HttpRequest, report_id: int) -> HttpResponse:
     patch_vary_headers(response, ("Sec-Fetch-Dest", "Referer"))
     fresh = request.GET.get("v") == report_fingerprint(report)
     patch_cache_control(response, public=True, max_age=DOCUMENT_MAX_AGE if fresh else PAGE_MAX_AGE)
-    return response
+    return _document_conditional(request, response)
 
 
 @csrf_exempt
