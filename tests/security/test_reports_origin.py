@@ -94,9 +94,10 @@ def test_the_reports_host_serves_nothing_else(report, reports_origin, path):
 def test_the_fast_path_leaves_the_reports_host_to_django(report, reports_origin, asgi_request, settings):
     settings.SUMMARY_L1_TTL = 0.0
     summary_store(summary={"btc_price_usd": 97123.45, "timestamp": "2026-11-26T13:00:00Z"})
+    before = fastpath_stats()["misses"] + fastpath_stats()["hits"]
     site = asgi_request("/", host="testserver")
     answered = fastpath_stats()["misses"] + fastpath_stats()["hits"]
-    assert site["status"] == 200 and answered == 1  # the fast path answers the site's home page
+    assert site["status"] == 200 and answered == before + 1  # the fast path answers the site's home page
 
     response = asgi_request("/", host="reports.example.org")
 
