@@ -233,6 +233,8 @@ def test_no_page_breaks_the_policy_in_chromium(live_server, page, admin_user):
         f"/crypto_report/{report.id}": "#report-frame[data-sized]",
         f"/crypto_report/{report.id}/pdf": "#report-frame[data-sized]",
         "/crypto_reports_list": "main",
+        "/admin/": "#content-main",
+        "/admin/crypto_reports/report/": "#result_list",
         f"/admin/crypto_reports/report/{report.id}/change/": "#report_form",
         f"/admin/crypto_reports/report/{report.id}/preview/": "#report-frame[data-sized]",
     }
