@@ -3,8 +3,9 @@
  * theme, language, contents, the print button, and blanking a frame that navigates away.
  *
  * Messages are accepted only when event.source is the frame's own window (a sandboxed frame's
- * origin is "null", so the origin cannot identify it) and only in the few shapes below; sizes are
- * clamped. Nothing from the frame is ever inserted into this page as markup.
+ * origin is "null", so the origin cannot identify it; the one exception is the leaving message,
+ * below) and only in the few shapes below; sizes are clamped. Nothing from the frame is ever
+ * inserted into this page as markup.
  *
  * The frame must only ever show its report document. This script sets the frame's src itself
  * (from data-src), after it listens to the frame's load events, so it sees the first load; any
@@ -29,7 +30,6 @@
     if (notice) notice.hidden = false;
     // Removing the element unloads whatever the frame shows now.
     frame.remove();
-    document.documentElement.setAttribute("data-report-frame", "blocked");
   }
 
   frame.addEventListener("load", function () {
