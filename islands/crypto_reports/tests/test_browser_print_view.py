@@ -46,3 +46,18 @@ def test_the_print_view_is_laid_out_for_a4(live_server, page, report, wait_js):
     page.emulate_media(media="print")
     assert not page.is_visible("#print-button")
     assert "cryptodash" in page.text_content(".print-head")
+
+
+def test_a_long_report_prints_on_as_many_pages_as_it_needs(live_server, page, wait_js):
+    # The frame is part of the printed page: Chromium continues it across pages, not clipped to one.
+    body = "<h1>Dài</h1>" + "".join(f"<h2>Mục {i}</h2><p>" + "Nội dung dài. " * 80 + "</p>" for i in range(30))
+    report = report_create(html_content=body)
+    page.goto(f"{live_server.url}/crypto_report/{report.id}/pdf")
+    wait_js(page, "document.getElementById('report-frame').dataset.sized === 'true'")
+    height = page.evaluate("document.getElementById('report-frame').getBoundingClientRect().height")
+
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    a4_css_pixels = 297 / 25.4 * 96
+    assert pages >= height // a4_css_pixels + 1, (pages, height)
