@@ -7,8 +7,10 @@ restart Redis get a disposable server of their own from `redis_server_factory`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -81,3 +83,22 @@ def page(browser) -> Iterator:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def wait_js() -> Callable[..., None]:
+    """wait_js(page_or_frame, expression, arg=None, timeout=10_000): until expression is truthy.
+
+    Playwright's wait_for_function builds its predicate with new Function(), which the site's
+    Content-Security-Policy (no 'unsafe-eval') refuses; evaluate() goes through DevTools, which
+    the policy does not apply to, so this polls with it.
+    """
+
+    def wait(target: Any, expression: str, arg: Any = None, timeout: float = 10_000) -> None:
+        deadline = time.monotonic() + timeout / 1000
+        while not (target.evaluate(expression, arg) if arg is not None else target.evaluate(expression)):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not true within {timeout} ms: {expression}")
+            target.wait_for_timeout(50)
+
+    return wait

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -124,7 +125,11 @@ MIDDLEWARE = [
     # First, so the latency it records covers every other middleware.
     "islands.health_system.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy, and the same security headers the fast path sends.
+    "islands.shared_components.security.security_headers_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With REPORTS_ORIGIN set, that host serves report documents (and static files) only.
+    "islands.crypto_reports.middleware.reports_origin_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # ?lang -> cookie -> Accept-Language -> vi, and the theme cookie (shared_components).
     "islands.shared_components.middleware.PreferencesMiddleware",
@@ -466,6 +471,65 @@ AUTH_PASSWORD_VALIDATORS = [
 ADMIN_LOGIN_IP_ATTEMPTS = env_int("ADMIN_LOGIN_IP_ATTEMPTS", 20, minimum=1)
 ADMIN_LOGIN_USER_ATTEMPTS = env_int("ADMIN_LOGIN_USER_ATTEMPTS", 5, minimum=1)
 ADMIN_LOGIN_WINDOW = env_int("ADMIN_LOGIN_WINDOW", 900, minimum=1)
+
+# --- Reports: import limits and the reports origin (crypto_reports island) ---------------------
+# Largest file `import_report` (and the seeds) will read; the admin form's body is capped by Django
+# at DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) already.
+REPORT_FILE_MAX_BYTES = env_int("REPORT_FILE_MAX_BYTES", 2_000_000, minimum=1_024)
+
+
+def _origin_setting(name: str) -> str:
+    value = (env_str(name, "") or "").strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    try:
+        port_valid = parts.port != 0
+    except ValueError:  # not a number, or out of range
+        port_valid = False
+    if (
+        not port_valid
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise ImproperlyConfigured(f"{name} must be an origin such as https://reports.example.org, got {value!r}")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+# Report documents (the untrusted HTML/CSS/JS) are served from this separate origin when set: a
+# host that never receives the site's cookies and serves nothing but documents and static files.
+REPORTS_ORIGIN = _origin_setting("REPORTS_ORIGIN")
+if REPORTS_ORIGIN and urlsplit(REPORTS_ORIGIN).hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, urlsplit(REPORTS_ORIGIN).hostname]
+
+# --- Content-Security-Policy of every page (shared_components.security) ------------------------
+# Sent by Django (security_headers_middleware) and the dashboard's fast path alike. No inline
+# script anywhere ('self' only: pages are stored and replayed as bytes, so a per-request nonce
+# would not fit); inline style attributes stay allowed (the dashboard's bar widths). Report
+# documents send their own, stricter policy. An empty value sends none.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "style-src-attr 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "frame-src " + (REPORTS_ORIGIN or "'self'"),
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    ),
+)
 
 # --- i18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

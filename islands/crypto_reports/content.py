@@ -2,9 +2,10 @@
 
 Report HTML/CSS/JS comes from an outside generator or from staff and is never trusted. This
 module only reads it as text (html.parser, no rendering) and prepares it for the isolated
-report document: it escapes the sequences that would end a <script> or <style> element early
-and hashes the inline scripts for the Content-Security-Policy. It must not be used to put
-report content into the site's own pages: those show only the escaped text taken from it.
+report document: it removes the tags that navigate or re-base the document (<meta>, <base>),
+escapes the sequences that would end a <script> or <style> element early and hashes the inline
+scripts for the Content-Security-Policy. It must not be used to put report content into the
+site's own pages: those show only the escaped text taken from it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,18 @@ from html.parser import HTMLParser
 _SCRIPT_BREAKERS = re.compile(r"<(?=/script|!--)", re.IGNORECASE)
 _STYLE_BREAKER = re.compile(r"<(?=/style)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+# A start tag named meta or base as a browser's tokenizer sees it: "<", the name in any case, then
+# whitespace, "/", ">" or the end of the input. Nothing else can start one (character references
+# are not decoded in tag names), so matching this prefix needs no HTML parser to agree with.
+_NAVIGATING_NAME = r"(?:meta|base)(?=[\t\n\f\r />]|\Z)"
+# The rest of that tag: up to the first ">" outside a quoted attribute value. A quote opens a value
+# only after "="; an unclosed one runs to the end, as in the browser. Every branch consumes, so
+# the match is linear in the input.
+_NAVIGATING_TAG = re.compile(
+    "<" + _NAVIGATING_NAME + r"""(?:[^>"'=]|=[\t\n\f\r ]*+(?:"[^"]*+"?|'[^']*+'?)|=|["'])*+>?""",
+    re.IGNORECASE,
+)
+_LEFTOVER_TAG_OPEN = re.compile("<(?=" + _NAVIGATING_NAME + ")", re.IGNORECASE)
 _OUTLINE_TAGS = {"h1", "h2", "h3", "p"}
 SECTION_TAGS = ("h2", "h3")
 SUMMARY_LENGTH = 300
@@ -92,6 +105,23 @@ def outline_read(html: str) -> Outline:
     if len(summary) > SUMMARY_LENGTH:
         summary = summary[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + "\u2026"
     return Outline(title=parser.title[:300] if parser.title else None, sections=sections, summary=summary)
+
+
+def navigation_tags_strip(html: str) -> str:
+    """html without <meta> and <base> start tags, so it cannot refresh or re-base its document.
+
+    A report's <meta http-equiv=refresh> would navigate its frame (to any site) without a line of
+    script, and <base> would redirect its relative links; neither does anything else in a report
+    body. Matched on the raw text rather than parsed: a parser that disagreed with the browser
+    about where a comment or attribute ends would let one through, while this finds every
+    "<meta"/"<base" the browser could read as a tag, wherever it is, and changes nothing else.
+    nh3 (ammonia) does not fit: it is an allow-list sanitiser that drops every tag and attribute
+    not listed (ids, classes, style, data-*, SVG, data: images) and would break the report.
+    """
+    stripped = _NAVIGATING_TAG.sub("", html)
+    # Removing a tag can join the text around it into a new one ("<<meta>meta http-equiv=…>"):
+    # such a crafted leftover is shown as text.
+    return _LEFTOVER_TAG_OPEN.sub("&lt;", stripped)
 
 
 def script_text(js: str) -> str:

@@ -1,11 +1,13 @@
 """The isolated report document: the only response that carries a report's own HTML, CSS and JS.
 
-It is served from its own route and framed by the report page with sandbox="allow-scripts"
-(never allow-same-origin). Its Content-Security-Policy repeats the sandbox (so opening the URL
-directly still gives the document an opaque origin), lets only the chart helpers, the frame
-bootstrap and the report's own inline scripts (by hash) run, and forbids every network request.
-It must not include anything from the visitor's session, and the site's pages must not include
-report content any other way.
+It is served from its own route (from REPORTS_ORIGIN when that is set, a host without the site's
+cookies) and framed by the report page, the print page and the admin preview with
+sandbox="allow-scripts" (never allow-same-origin, never allow-modals). Its Content-Security-Policy
+repeats the sandbox, lets only the chart helpers, the frame bootstrap and the report's own inline
+scripts (by hash) run, forbids every network request and names the pages that may frame it. The
+report's <meta> and <base> tags are removed (content.navigation_tags_strip). It must not include
+anything from the visitor's session, and the site's pages must not include report content any
+other way.
 """
 
 from __future__ import annotations
@@ -13,25 +15,38 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 
-from islands.crypto_reports.content import csp_hash, fingerprint, outline_read, script_text, style_text
+from islands.crypto_reports.content import (
+    csp_hash,
+    fingerprint,
+    navigation_tags_strip,
+    outline_read,
+    script_text,
+    style_text,
+)
 from islands.crypto_reports.models import Report
+from islands.shared_components.security import reports_host
 
 LANGUAGES = ("vi", "en")
 THEMES = ("light", "dark")
 CHARTS_JS = "js/charts.js"
 FRAME_JS = "crypto_reports/report_frame.js"
 FRAME_CSS = "crypto_reports/report_frame.css"
+MODES = ("frame", "print")
+# Part of every document fingerprint: a change to how documents are built (here, the removal of
+# <meta>/<base>) gives every report a new document URL, so no browser keeps a day-old copy.
+DOCUMENT_FORMAT = "2"
 
 
 @dataclass(frozen=True, slots=True)
 class ReportDocument:
     lang: str
     theme: str
-    mode: str  # "frame" (inside the report page) or "print" (top-level A4 page)
+    mode: str  # "frame" (report page, admin preview) or "print" (inside the A4 print page)
     active_html: str
     css: str
     inline_scripts: tuple[str, ...]
@@ -61,6 +76,7 @@ def js_for(report: Report, lang: str) -> str | None:
 
 def report_fingerprint(report: Report) -> str:
     return fingerprint(
+        DOCUMENT_FORMAT,
         report.html_content,
         report.css_content,
         report.js_content,
@@ -70,9 +86,32 @@ def report_fingerprint(report: Report) -> str:
     )
 
 
-def frame_url(report: Report, *, lang: str, theme: str) -> str:
-    base = reverse("crypto_reports:document", kwargs={"report_id": report.id})
-    return f"{base}?report_lang={lang}&report_theme={theme}&v={report_fingerprint(report)}"
+def frame_url(report: Report, *, lang: str, theme: str, mode: str = "frame") -> str:
+    """The document's URL for a frame: on REPORTS_ORIGIN when set, else on the site itself."""
+    base = settings.REPORTS_ORIGIN + reverse("crypto_reports:document", kwargs={"report_id": report.id})
+    extra = "&report_mode=print" if mode == "print" else ""
+    return f"{base}?report_lang={lang}&report_theme={theme}{extra}&v={report_fingerprint(report)}"
+
+
+def frame_ancestors() -> str:
+    """Who may frame a document: the site itself, or with REPORTS_ORIGIN its other hosts.
+
+    A separate reports origin cannot say 'self' for the pages that frame it; it names the hosts
+    of ALLOWED_HOSTS other than its own (any port: scheme and port follow the page, and a host
+    list has neither). A "*" there allows any framer, as it allows any Host.
+    """
+    if not settings.REPORTS_ORIGIN:
+        return "'self'"
+    own = reports_host()
+    sources: list[str] = []
+    for host in settings.ALLOWED_HOSTS:
+        if host == "*":
+            return "*"
+        if host.startswith("."):
+            sources += [f"{host[1:]}:*", f"*{host}:*"]
+        elif host != own and not host.startswith("["):  # CSP host sources cannot be IPv6 literals
+            sources.append(f"{host}:*")
+    return " ".join(sources) or "'none'"
 
 
 def _wrapped_script(lang: str, js: str) -> str:
@@ -86,12 +125,11 @@ def _wrapped_script(lang: str, js: str) -> str:
     )
 
 
-def document_csp(request: HttpRequest, *, script_hashes: tuple[str, ...], mode: str) -> str:
+def document_csp(request: HttpRequest, *, script_hashes: tuple[str, ...]) -> str:
     # Absolute URLs: inside an opaque origin 'self' cannot be relied on to mean this site.
     charts = request.build_absolute_uri(static(CHARTS_JS))
     boot = request.build_absolute_uri(static(FRAME_JS))
     stylesheet = request.build_absolute_uri(static(FRAME_CSS))
-    sandbox = "sandbox allow-scripts allow-modals" if mode == "print" else "sandbox allow-scripts"
     directives = (
         "default-src 'none'",
         " ".join(("script-src", charts, boot, *script_hashes)),
@@ -107,8 +145,10 @@ def document_csp(request: HttpRequest, *, script_hashes: tuple[str, ...], mode: 
         "manifest-src 'none'",
         "form-action 'none'",
         "base-uri 'none'",
-        "frame-ancestors 'self'" if mode == "frame" else "frame-ancestors 'none'",
-        sandbox,
+        f"frame-ancestors {frame_ancestors()}",
+        # No allow-modals, whatever the mode: a report must not raise alert()/prompt() dialogs
+        # over the site (a fake "session expired, re-enter your password").
+        "sandbox allow-scripts",
     )
     return "; ".join(directives)
 
@@ -124,16 +164,16 @@ def document_build(request: HttpRequest, *, report: Report, lang: str, theme: st
         "mode": mode,
         "languages": list(available),
         # The shown version is in the page already; only the others travel as data.
-        "html": {code: html_for(report, code) for code in available if code != lang},
+        "html": {code: navigation_tags_strip(html_for(report, code)) for code in available if code != lang},
         "title": outline.title,
     }
     return ReportDocument(
         lang=lang,
         theme=theme,
         mode=mode,
-        active_html=html_for(report, lang),
+        active_html=navigation_tags_strip(html_for(report, lang)),
         css=style_text(report.css_content or ""),
         inline_scripts=scripts,
         config=config,
-        csp=document_csp(request, script_hashes=tuple(csp_hash(text) for text in scripts), mode=mode),
+        csp=document_csp(request, script_hashes=tuple(csp_hash(text) for text in scripts)),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Now
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -38,8 +39,6 @@ class Report(models.Model):
         return f"Report #{self.id}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("crypto_reports:report", kwargs={"report_id": self.id})
 
     @property

@@ -1,19 +1,24 @@
 """Report pages: latest, by id, list, print view, the isolated report document, robots.txt.
 
-Thin adapters over selectors.py and document.py. The site's pages show only escaped text taken
-from a report (title, table of contents); the report itself reaches the browser solely through
-the sandboxed document route. Responses carry Cache-Control and an ETag, and a conditional GET
-gets 304 (report and list pages before rendering: rendering.py).
+Thin adapters over selectors.py and document.py. The site's pages (the print page included) show
+only escaped text taken from a report (title, table of contents); the report itself reaches the
+browser solely through the sandboxed document route, which answers only requests for a frame
+(`Sec-Fetch-Dest: iframe`, or without Fetch Metadata a Referer from the site) and, with
+REPORTS_ORIGIN set, only on that host. Responses carry Cache-Control and an ETag, and a
+conditional GET gets 304 (report and list pages before rendering: rendering.py).
 """
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.http import ConditionalGetMiddleware
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http.request import split_domain_port, validate_host
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
-from django.utils.decorators import decorator_from_middleware
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -22,6 +27,7 @@ from islands.cache_system.selectors import SummarySnapshot, summary_latest
 from islands.crypto_reports.content import outline_read
 from islands.crypto_reports.document import (
     LANGUAGES,
+    MODES,
     THEMES,
     document_build,
     frame_url,
@@ -33,6 +39,7 @@ from islands.crypto_reports.document import (
 from islands.crypto_reports.models import Report
 from islands.crypto_reports.rendering import page_render
 from islands.crypto_reports.selectors import report_get, report_latest, report_neighbours, report_page
+from islands.shared_components.security import is_reports_host, reports_host
 
 # Pages may change when a report is added or edited: short freshness, then revalidate by ETag.
 PAGE_MAX_AGE = 60
@@ -50,7 +57,6 @@ LIVE_FIELDS = (
 )
 
 
-conditional = decorator_from_middleware(ConditionalGetMiddleware)
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
@@ -168,43 +174,123 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _document_response(request: HttpRequest, report: Report, *, lang: str, theme: str, mode: str) -> HttpResponse:
-    document = document_build(request, report=report, lang=lang, theme=theme, mode=mode)
+def _referred_by_site(request: HttpRequest) -> bool:
+    """The Referer names one of the site's own hosts (not the reports host)."""
+    referer = request.headers.get("Referer")
+    host = urlsplit(referer).hostname if referer else None
+    return bool(host) and validate_host(host, settings.ALLOWED_HOSTS) and not is_reports_host(host)
+
+
+def _document_refusal(request: HttpRequest, report: Report) -> HttpResponse | None:
+    """Why this request may not have the document, as a response; None when it may.
+
+    The document runs untrusted script: as a top-level page it could send the visitor anywhere
+    from the site's URL. Browsers say what a request is for (Sec-Fetch-Dest); only a frame gets
+    it. Browsers that send no Fetch Metadata (older ones, and every browser over plain HTTP to a
+    host other than localhost) still send the Referer the frames ask for
+    (referrerpolicy="strict-origin"): one from the site's own pages is a frame of the site. A
+    top-level visit from anywhere else has a foreign or no Referer, and so do curl and crawlers.
+    """
+    own = reports_host()
+    if own is not None:
+        try:
+            domain, _port = split_domain_port(request.get_host())
+        except DisallowedHost:
+            domain = ""
+        if not is_reports_host(domain):
+            raise Http404("Report documents are served from REPORTS_ORIGIN.")
+    destination = request.headers.get("Sec-Fetch-Dest")
+    if destination == "iframe" or (destination is None and _referred_by_site(request)):
+        return None
+    if destination == "document" and own is None:
+        # Opened on its own (a bookmarked frame, "open frame in new tab"): the page it belongs to.
+        return HttpResponseRedirect(report.get_absolute_url())
+    return HttpResponseForbidden(
+        f"Report #{report.id}'s document is only shown inside its report page.\n",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+# Headers a 304 for the document must repeat: a browser stores a 304's headers over the cached
+# 200's, and the site-wide defaults the middleware would add instead forbid the framing.
+DOCUMENT_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "X-Robots-Tag")
+
+
+def _document_conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    set_response_etag(response)
+    answer = get_conditional_response(request, etag=response["ETag"], response=response)
+    if answer is not response:
+        for name in DOCUMENT_HEADERS:
+            if name in response:
+                answer[name] = response[name]
+        answer.xframe_options_exempt = getattr(response, "xframe_options_exempt", False)
+    return answer
+
+
+@csrf_exempt
+@require_safe
+def report_document(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The report's own HTML/CSS/JS, for the sandboxed iframe of the report, print and preview pages."""
+    report = _report_or_404(report_id)
+    refusal = _document_refusal(request, report)
+    if refusal is not None:
+        return refusal
+    lang = language_choose(report, request.GET.get("report_lang"))
+    theme = request.GET.get("report_theme")
+    mode = request.GET.get("report_mode")
+    document = document_build(
+        request,
+        report=report,
+        lang=lang,
+        theme=theme if theme in THEMES else "light",
+        mode=mode if mode in MODES else "frame",
+    )
     context = {"document": document, "report": report, "title": document.config["title"]}
     response = render(request, "crypto_reports/document.html", context)
     response["Content-Security-Policy"] = document.csp
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@csrf_exempt
-@require_safe
-@conditional
-def report_document(request: HttpRequest, report_id: int) -> HttpResponse:
-    """The report's own HTML/CSS/JS, for the sandboxed iframe of the report page."""
-    report = _report_or_404(report_id)
-    lang = language_choose(report, request.GET.get("report_lang"))
-    theme = request.GET.get("report_theme")
-    response = _document_response(request, report, lang=lang, theme=theme if theme in THEMES else "light", mode="frame")
-    # The one route that may be framed, and only by this site's pages.
-    response["X-Frame-Options"] = "SAMEORIGIN"
+    if reports_host() is None:
+        # The one route that may be framed, and only by this site's pages.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        # Framed from another origin, which X-Frame-Options cannot name: the CSP's
+        # frame-ancestors lists the site's hosts instead.
+        response.xframe_options_exempt = True
+    # The answer depends on these: a cached framed copy must not be reused for a top-level visit.
+    patch_vary_headers(response, ("Sec-Fetch-Dest", "Referer"))
     fresh = request.GET.get("v") == report_fingerprint(report)
     patch_cache_control(response, public=True, max_age=DOCUMENT_MAX_AGE if fresh else PAGE_MAX_AGE)
-    return response
+    return _document_conditional(request, response)
 
 
 @csrf_exempt
 @require_safe
-@conditional
 def report_print(request: HttpRequest, report_id: int) -> HttpResponse:
-    """The print-optimised A4 page; a top-level document under the same sandboxing CSP."""
+    """The print-optimised A4 page: the site's own header and print button around the framed report.
+
+    The report stays in its sandboxed frame (no modals); the page prints itself, frame included.
+    """
     report = _report_or_404(report_id)
-    lang = language_choose(report, request.GET.get("report_lang") or get_language())
-    response = _document_response(request, report, lang=lang, theme="light", mode="print")
-    # Without ?report_lang it follows the visitor's language: only the browser may keep it.
-    patch_cache_control(response, private=True, max_age=PAGE_MAX_AGE)
-    return response
+
+    def context() -> dict:
+        lang = language_choose(report, request.GET.get("report_lang") or get_language())
+        return {
+            "report": report,
+            "report_lang": lang,
+            "title": outline_read(html_for(report, lang)).title,
+            "frame_src": frame_url(report, lang=lang, theme="light", mode="print"),
+            "page_url": request.build_absolute_uri(report.get_absolute_url()),
+        }
+
+    # Without ?report_lang it follows the visitor's language, which page_render's ETag includes.
+    return page_render(
+        request,
+        template="crypto_reports/print.html",
+        inputs=(report.id, report_fingerprint(report)),
+        context=context,
+        max_age=PAGE_MAX_AGE,
+    )
 
 
 @csrf_exempt

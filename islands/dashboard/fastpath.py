@@ -2,9 +2,10 @@
 
 Stock Django under ASGI spends about 0.6 ms per request on thread hops and middleware
 (PITFALLS.md); these two routes only ever serve stored bytes, so they are answered here, with the
-same bytes and headers as the Django views (islands/dashboard/serving.py). Anything else — other
-paths and methods, a query string (it may set a cookie), no data yet (Django renders "no data
-yet" / the 503), plain HTTP under SECURE_SSL_REDIRECT (Django redirects it) — goes to Django unchanged.
+same bytes and headers as the Django views (islands/dashboard/serving.py; the security headers
+from settings, shared_components.security). Anything else — other paths and methods, a query
+string (it may set a cookie), no data yet (Django renders "no data yet" / the 503), a plain-HTTP
+request when SECURE_SSL_REDIRECT is on, the reports origin's host — goes to Django unchanged.
 
 The latest snapshot is looked up at most once per SUMMARY_L1_TTL, in a thread; requests meanwhile
 are answered from the one already known (only a process's very first request waits for it). A
@@ -43,6 +44,7 @@ from islands.dashboard.serving import (
 )
 from islands.health_system.metrics import cache_counters_publish, request_observer
 from islands.shared_components.preferences import LANGUAGE_COOKIE, THEME_COOKIE, language_detect, theme_detect
+from islands.shared_components.security import is_reports_host, scope_is_secure
 
 log = logging.getLogger(__name__)
 
@@ -81,22 +83,14 @@ _ALL_ENCODINGS = {"br": b"", "gzip": b""}
 
 @functools.lru_cache(maxsize=64)
 def _host_allowed(host: str | None) -> bool:
-    """ALLOWED_HOSTS as Django applies it; anything else is left to Django (which answers 400)."""
+    """ALLOWED_HOSTS as Django applies it; anything else is left to Django (which answers 400).
+
+    The reports origin's host is left to Django too: it serves report documents only (404 here).
+    """
     if not host:
         return False
     domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
-
-
-def _secure(scope: dict[str, Any]) -> bool:
-    """request.is_secure() as Django decides it: SECURE_PROXY_SSL_HEADER when present, else the scheme."""
-    proxy = settings.SECURE_PROXY_SSL_HEADER
-    if proxy:
-        wanted = proxy[0].removeprefix("HTTP_").replace("_", "-").lower().encode("latin-1")
-        for name, value in scope["headers"]:
-            if name == wanted:
-                return value.decode("latin-1").split(",", 1)[0].strip() == proxy[1]
-    return scope.get("scheme") == "https"
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS) and not is_reports_host(domain)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -140,8 +134,15 @@ def _prepare(
     encoding: str | None,
     vary: str,
     language: str | None,
+    secure: bool,
 ) -> _Prepared:
-    common = {"accept_encoding": encoding, "if_modified_since": None, "vary": vary, "language": language}
+    common = {
+        "accept_encoding": encoding,
+        "if_modified_since": None,
+        "vary": vary,
+        "language": language,
+        "secure": secure,
+    }
     full = reply_build(rendered, head=False, if_none_match=None, **common)
     current = reply_build(rendered, head=False, if_none_match="*", **common)
     return _Prepared(
@@ -236,6 +237,7 @@ class DashboardFastPath:
         language: str | None,
         theme: str | None,
         encoding: str | None,
+        secure: bool,
     ) -> _Prepared:
         if route == "home":
             rendered = home_cached(snapshot=snapshot, lang=language, theme=theme)
@@ -252,6 +254,7 @@ class DashboardFastPath:
             encoding=encoding,
             vary=vary,
             language=language,
+            secure=secure,
         )
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -260,8 +263,9 @@ class DashboardFastPath:
         if route is None or method not in ("GET", "HEAD") or scope.get("query_string"):
             await self.app(scope, receive, send)
             return
-        if settings.SECURE_SSL_REDIRECT and not _secure(scope):
-            await self.app(scope, receive, send)  # Django's SecurityMiddleware redirects it to HTTPS
+        secure = scope_is_secure(scope)
+        if settings.SECURE_SSL_REDIRECT and not secure:
+            await self.app(scope, receive, send)  # Django's SecurityMiddleware redirects it
             return
         started = time.perf_counter()
         now = time.monotonic()
@@ -287,9 +291,16 @@ class DashboardFastPath:
             language, theme = _preferences(headers.get(b"cookie"), headers.get(b"accept-language"))
         encoding = _encoding_accepted(headers.get(b"accept-encoding"))
         stale = time.time() > self._stale_at
-        key = (route, language, theme, encoding)
+        key = (route, language, theme, encoding, secure)
         prepared = self._prepared.get(key)
-        variant = {"snapshot": snapshot, "stale": stale, "language": language, "theme": theme, "encoding": encoding}
+        variant = {
+            "snapshot": snapshot,
+            "stale": stale,
+            "language": language,
+            "theme": theme,
+            "encoding": encoding,
+            "secure": secure,
+        }
         if prepared is None or prepared.entry_id != snapshot.stream_id or prepared.stale != stale:
             self.misses += 1
             prepared = self._prepared[key] = await self._variant(route, **variant)

@@ -15,17 +15,11 @@ from islands.cache_system.selectors import SummarySnapshot
 from islands.dashboard.pages import home_render, summary_render
 from islands.dashboard.rendered import Rendered, RenderedCache, encoding_choose, not_modified
 from islands.dashboard.selectors import summary_is_stale
+from islands.shared_components.security import security_headers
 
 page_cache = RenderedCache()
 api_cache = RenderedCache()
 
-# What Django's security middleware would add; the fast path skips Django, so it sends them itself.
-SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    ("X-Frame-Options", "DENY"),
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-)
 PAGE_VARY = "Accept-Encoding, Cookie, Accept-Language"
 API_VARY = "Accept-Encoding"
 
@@ -69,8 +63,13 @@ def reply_build(
     if_modified_since: str | None,
     vary: str,
     language: str | None = None,
+    secure: bool = False,
 ) -> Reply:
-    """Status, headers and body for one request of a stored body (200, or 304 when current)."""
+    """Status, headers and body for one request of a stored body (200, or 304 when current).
+
+    The security headers are the site's (shared_components.security), the same for Django's
+    answers and the fast path's; secure adds HSTS when it is enabled.
+    """
     encoding = encoding_choose(accept_encoding, rendered.encoded)
     headers = [
         ("Content-Type", rendered.content_type),
@@ -79,7 +78,7 @@ def reply_build(
         # Live data: a browser may keep a copy but must ask (a 304 costs a few hundred bytes).
         ("Cache-Control", "no-cache"),
         ("Vary", vary),
-        *SECURITY_HEADERS,
+        *security_headers(secure=secure),
     ]
     if language:
         headers.append(("Content-Language", language))

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.test import Client
 from django.utils import timezone
 
 from islands.crypto_reports.models import Report
@@ -17,6 +19,12 @@ from islands.crypto_reports.services import report_create
 @pytest.fixture(autouse=True)
 def _no_stored_pages() -> None:
     page_store.clear()
+
+
+@pytest.fixture
+def frame_client() -> Client:
+    """A client whose requests say they load a frame, as a browser's do for the report document."""
+    return Client(headers={"Sec-Fetch-Dest": "iframe"})
 
 
 @pytest.fixture
@@ -54,8 +62,6 @@ def many_reports(make_report) -> Callable[[int], list[Report]]:
 @pytest.fixture
 def staff_user(db):
     user = get_user_model().objects.create_user("editor", password="pw-editor", is_staff=True)
-    from django.contrib.auth.models import Permission
-
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="crypto_reports"))
     return user
 

@@ -1,5 +1,7 @@
 """Report admin: staff create, edit and preview; logged-in non-staff and anonymous are refused."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from islands.crypto_reports.models import Report
@@ -114,8 +116,6 @@ def test_non_staff_cannot_create_edit_or_preview(client, reader_user, make_repor
 
 
 def test_the_admin_list_shows_times_in_the_display_zone(client, staff_user, make_report, settings):
-    from datetime import UTC, datetime
-
     settings.DISPLAY_TIME_ZONE = "Asia/Ho_Chi_Minh"
     make_report(created_at=datetime(2026, 3, 1, 20, 30, tzinfo=UTC))
     client.force_login(staff_user)

@@ -34,12 +34,12 @@ def _frame_height(page) -> float:
     return page.evaluate("document.getElementById('report-frame').getBoundingClientRect().height")
 
 
-def test_the_frame_grows_to_its_content_and_shrinks_after_a_language_switch(live_server, page, report):
+def test_the_frame_grows_to_its_content_and_shrinks_after_a_language_switch(live_server, page, report, wait_js):
     page.goto(f"{live_server.url}/crypto_report/{report.id}?lang=vi")
     frame = page.frame_locator("#report-frame")
     frame.locator("body[data-last-lang='vi'] #gauge svg").wait_for()
-    page.wait_for_function("document.getElementById('report-frame').dataset.sized === 'true'")
-    page.wait_for_function("document.getElementById('report-frame').getBoundingClientRect().height > 1800")
+    wait_js(page, "document.getElementById('report-frame').dataset.sized === 'true'")
+    wait_js(page, "document.getElementById('report-frame').getBoundingClientRect().height > 1800")
     tall = _frame_height(page)
     content = page.frames[1].evaluate("document.body.getBoundingClientRect().height")
     assert abs(tall - content) <= 2
@@ -47,7 +47,7 @@ def test_the_frame_grows_to_its_content_and_shrinks_after_a_language_switch(live
     page.click("[data-report-lang-button='en']")
 
     frame.locator("body[data-last-lang='en'] #gauge svg").wait_for()
-    page.wait_for_function(f"document.getElementById('report-frame').getBoundingClientRect().height < {tall - 1000}")
+    wait_js(page, f"document.getElementById('report-frame').getBoundingClientRect().height < {tall - 1000}")
     assert frame.locator("h1").text_content() == "Short report"
     # initializeAllVisuals_report ran after load and again after the switch.
     assert frame.locator("body").get_attribute("data-inits") == "2"
@@ -56,7 +56,7 @@ def test_the_frame_grows_to_its_content_and_shrinks_after_a_language_switch(live
     assert "report_lang=en" in page.get_attribute("#report-print-link", "href")
 
 
-def test_the_theme_follows_the_site_toggle(live_server, page, report):
+def test_the_theme_follows_the_site_toggle(live_server, page, report, wait_js):
     page.goto(f"{live_server.url}/crypto_report/{report.id}")
     frame = page.frame_locator("#report-frame")
     frame.locator("body[data-inits]").wait_for()
@@ -64,19 +64,19 @@ def test_the_theme_follows_the_site_toggle(live_server, page, report):
 
     page.click("#theme-toggle")
 
-    page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
+    wait_js(page, "document.documentElement.dataset.theme === 'dark'")
     frame.locator("html[data-theme='dark']").wait_for()
 
 
-def test_a_contents_entry_scrolls_to_its_section(live_server, page, report):
+def test_a_contents_entry_scrolls_to_its_section(live_server, page, report, wait_js):
     page.set_viewport_size({"width": 1200, "height": 700})
     page.goto(f"{live_server.url}/crypto_report/{report.id}?lang=vi")
     page.frame_locator("#report-frame").locator("body[data-inits]").wait_for()
-    page.wait_for_function("document.getElementById('report-frame').getBoundingClientRect().height > 2700")
+    wait_js(page, "document.getElementById('report-frame').getBoundingClientRect().height > 2700")
 
     page.click("[data-lang-block='vi'] a[data-section-index='5']")
 
-    page.wait_for_function("window.scrollY > 1000")
+    wait_js(page, "window.scrollY > 1000")
     page.wait_for_timeout(600)  # smooth scrolling settles
     offset = page.frames[1].evaluate("document.querySelectorAll('h2')[5].getBoundingClientRect().top + scrollY")
     frame_top = page.evaluate("document.getElementById('report-frame').getBoundingClientRect().top")

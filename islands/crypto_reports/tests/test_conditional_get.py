@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
         "/crypto_report/{id}/document",
     ],
 )
-def test_a_repeated_request_with_the_etag_gets_304(client, make_report, path):
+def test_a_repeated_request_with_the_etag_gets_304(frame_client, make_report, path):
     report = make_report()
     url = path.format(id=report.id)
 
-    first = client.get(url)
-    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    first = frame_client.get(url)
+    again = frame_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert first.status_code == 200
     assert first["ETag"]
@@ -51,11 +51,11 @@ def test_each_language_has_its_own_etag_and_varies(client, make_report):
     assert "Accept-Language" in vi["Vary"] and "Cookie" in vi["Vary"]
 
 
-def test_pages_are_private_to_the_browser_and_the_document_is_public(client, make_report):
+def test_pages_are_private_to_the_browser_and_the_document_is_public(client, frame_client, make_report):
     report = make_report()
 
     page = client.get(f"/crypto_report/{report.id}?lang=en")
-    document = client.get(f"/crypto_report/{report.id}/document")
+    document = frame_client.get(f"/crypto_report/{report.id}/document")
 
     # The page varies by (and here sets) the preference cookies: no shared cache may keep it.
     assert "private" in page["Cache-Control"] and "cryptodash_lang" in page.cookies

@@ -14,10 +14,10 @@ def _directives(response) -> dict[str, str]:
     return {part.split(" ", 1)[0]: part.split(" ", 1)[1] if " " in part else "" for part in policy.split("; ")}
 
 
-def test_the_document_has_a_strict_sandboxing_policy(client, make_report):
+def test_the_document_has_a_strict_sandboxing_policy(frame_client, make_report):
     report = make_report(js_content="function initializeAllVisuals_report() {}")
 
-    response = client.get(f"/crypto_report/{report.id}/document?report_lang=vi")
+    response = frame_client.get(f"/crypto_report/{report.id}/document?report_lang=vi")
 
     csp = _directives(response)
     assert csp["default-src"] == "'none'"
@@ -31,10 +31,10 @@ def test_the_document_has_a_strict_sandboxing_policy(client, make_report):
     assert "http://testserver/static/crypto_reports/report_frame.js" in sources
 
 
-def test_only_this_route_may_be_framed_and_only_by_the_site(client, make_report):
+def test_only_this_route_may_be_framed_and_only_by_the_site(client, frame_client, make_report):
     report = make_report()
 
-    document = client.get(f"/crypto_report/{report.id}/document")
+    document = frame_client.get(f"/crypto_report/{report.id}/document")
     page = client.get(f"/crypto_report/{report.id}")
 
     assert document["X-Frame-Options"] == "SAMEORIGIN"
@@ -42,13 +42,13 @@ def test_only_this_route_may_be_framed_and_only_by_the_site(client, make_report)
     assert "Content-Security-Policy" not in page or "sandbox" not in page["Content-Security-Policy"]
 
 
-def test_every_inline_script_is_allowed_by_its_hash_and_nothing_else(client, make_report):
+def test_every_inline_script_is_allowed_by_its_hash_and_nothing_else(frame_client, make_report):
     report = make_report(
         js_content="var s = '</script><script>alert(1)</script>'; function initializeAllVisuals_report() {}",
         js_content_en="function initializeAllVisuals_report() { /* en */ }",
     )
 
-    response = client.get(f"/crypto_report/{report.id}/document")
+    response = frame_client.get(f"/crypto_report/{report.id}/document")
 
     html = response.content.decode()
     inline = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
@@ -60,19 +60,19 @@ def test_every_inline_script_is_allowed_by_its_hash_and_nothing_else(client, mak
     assert "<\\/script><script>alert(1)<\\/script>" in html
 
 
-def test_css_cannot_close_its_style_element(client, make_report):
+def test_css_cannot_close_its_style_element(frame_client, make_report):
     report = make_report(css_content="h1{color:red}</style><script>alert(1)</script><style>")
 
-    html = client.get(f"/crypto_report/{report.id}/document").content.decode()
+    html = frame_client.get(f"/crypto_report/{report.id}/document").content.decode()
 
     style = re.search(r"<style>(.*?)</style>", html, flags=re.S).group(1)
     assert style == "h1{color:red}<\\/style><script>alert(1)</script><style>"
 
 
-def test_the_other_language_travels_as_inert_json(client, make_report):
+def test_the_other_language_travels_as_inert_json(frame_client, make_report):
     report = make_report("Tiếng Việt", english="<script>alert(1)</script>English")
 
-    html = client.get(f"/crypto_report/{report.id}/document?report_lang=vi").content.decode()
+    html = frame_client.get(f"/crypto_report/{report.id}/document?report_lang=vi").content.decode()
 
     assert '<main id="report-root" data-lang="vi"><h1>Tiếng Việt</h1>' in html
     config = re.search(r'<script id="report-config" type="application/json">(.*?)</script>', html, re.S).group(1)
@@ -80,13 +80,13 @@ def test_the_other_language_travels_as_inert_json(client, make_report):
     assert "<script>alert(1)</script>English" not in html
 
 
-def test_a_document_url_with_the_current_fingerprint_is_cached_long(client, make_report):
+def test_a_document_url_with_the_current_fingerprint_is_cached_long(client, frame_client, make_report):
     report = make_report()
     page = client.get(f"/crypto_report/{report.id}").content.decode()
-    src = re.search(r'src="(/crypto_report/\d+/document\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    src = re.search(r'data-src="(/crypto_report/\d+/document\?[^"]+)"', page).group(1).replace("&amp;", "&")
 
-    current = client.get(src)
-    stale = client.get(f"/crypto_report/{report.id}/document?v=old")
+    current = frame_client.get(src)
+    stale = frame_client.get(f"/crypto_report/{report.id}/document?v=old")
 
     assert "max-age=86400" in current["Cache-Control"]
     assert "max-age=60" in stale["Cache-Control"]

@@ -1,7 +1,13 @@
 """Report pages: the latest, one by id, and real 404 pages for anything else."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
+
+from islands.crypto_reports.selectors import report_neighbours
 
 pytestmark = pytest.mark.django_db
 
@@ -104,17 +110,25 @@ def test_latest_without_any_report_is_a_404_that_says_so(client):
     assert 'id="no-reports"' in response.content.decode()
 
 
-def test_the_print_view_is_an_a4_document_under_the_sandboxing_policy(client, make_report):
+def test_the_print_view_frames_the_report_sandboxed_without_modals(client, frame_client, make_report):
     report = make_report("In ấn")
 
     response = client.get(f"/crypto_report/{report.id}/pdf")
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'class="mode-print"' in html and "<h1>In ấn</h1>" in html
-    assert "sandbox allow-scripts" in response["Content-Security-Policy"]
-    assert "connect-src 'none'" in response["Content-Security-Policy"]
+    # The site's own page: the report is not in it, only in its sandboxed frame.
+    assert "<h1>In ấn</h1>" not in html and "<title>In ấn · cryptodash</title>" in html
+    src = re.search(r'data-src="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert src.startswith(f"/crypto_report/{report.id}/document?") and "report_mode=print" in src
+    assert 'sandbox="allow-scripts"' in html and "allow-modals" not in html
+    assert 'id="print-button"' in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
+
+    document = frame_client.get(src)
+    assert 'class="mode-print"' in document.content.decode() and "<h1>In ấn</h1>" in document.content.decode()
+    assert document["Content-Security-Policy"].endswith("; sandbox allow-scripts")
 
 
 def test_pages_refuse_unsafe_methods(client, make_report):
@@ -127,10 +141,6 @@ def test_pages_refuse_unsafe_methods(client, make_report):
 
 
 def test_a_report_links_to_its_newer_and_older_neighbours(client, make_report):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     now = timezone.now()
     oldest = make_report("A", created_at=now - timedelta(days=2))
     middle = make_report("B", created_at=now - timedelta(days=1))
@@ -145,10 +155,6 @@ def test_a_report_links_to_its_newer_and_older_neighbours(client, make_report):
 
 
 def test_reports_with_the_same_time_are_ordered_by_id(make_report):
-    from django.utils import timezone
-
-    from islands.crypto_reports.selectors import report_neighbours
-
     moment = timezone.now()
     first, second, third = (make_report(str(i), created_at=moment) for i in range(3))
 

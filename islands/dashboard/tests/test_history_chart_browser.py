@@ -30,7 +30,7 @@ def chart_state(page) -> str:
     return page.get_attribute("#history-chart", "data-state")
 
 
-def test_it_draws_24_hours_and_switches_ranges(live_server, page, tmp_path):
+def test_it_draws_24_hours_and_switches_ranges(live_server, page, tmp_path, wait_js):
     rows, entries = demo_history_write(hours=24, every_s=60)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/?lang=en")
@@ -46,12 +46,12 @@ def test_it_draws_24_hours_and_switches_ranges(live_server, page, tmp_path):
     page.locator("#history-chart").screenshot(path=str(shot_dir / "history-24h.png"))
 
     page.click("#history-chart button[data-range='1h']")
-    page.wait_for_function("document.querySelector('#history-chart').dataset.points <= 60")
+    wait_js(page, "document.querySelector('#history-chart').dataset.points <= 60")
     assert page.get_attribute("#history-chart button[data-range='1h']", "aria-pressed") == "true"
     assert int(page.get_attribute("#history-chart", "data-points")) == 60
 
     page.select_option("#history-chart select", "fng_value")
-    page.wait_for_function("document.querySelector('#history-chart svg title').textContent === 'Fear & Greed'")
+    wait_js(page, "document.querySelector('#history-chart svg title').textContent === 'Fear & Greed'")
     assert chart_state(page) == "ready"
 
 

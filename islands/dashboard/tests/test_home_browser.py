@@ -112,14 +112,12 @@ def test_it_renders_english_dark_and_remembers_the_toggle(live_server, page, mar
     page.screenshot(path=str(_shot_dir(tmp_path) / "home-en-dark.png"), full_page=True)
 
 
-def test_it_keeps_moving_when_a_new_summary_arrives(live_server, page, market):
+def test_it_keeps_moving_when_a_new_summary_arrives(live_server, page, market, wait_js):
     """live.js polls the summary API while no socket is up (this test server speaks HTTP only)."""
     page.goto(f"{live_server.url}/?lang=en", wait_until="networkidle")
     page.wait_for_selector("#connection-status:not([data-state='offline'])", timeout=5_000)
     summary_store(summary={**market, "btc_price_usd": 123456.78, "btc_change_24h": -4.5, "fng_value": None})
-    page.wait_for_function(
-        "document.querySelector('[data-field=btc_price_usd]').textContent === '$123,456.78'", timeout=15_000
-    )
+    wait_js(page, "document.querySelector('[data-field=btc_price_usd]').textContent === '$123,456.78'", timeout=15_000)
     assert "down" in page.get_attribute(".tile__sub [data-field=btc_change_24h]", "class")
     assert page.get_attribute("#tile-fng", "data-state") == "unknown"
     assert page.inner_text("#tile-fng .gauge") == "\u2014"

@@ -25,7 +25,7 @@ def wait_for_relay() -> None:
         time.sleep(0.05)
 
 
-def test_the_btc_tile_shows_a_new_price_after_an_xadd_without_a_reload(page, tmp_path):
+def test_the_btc_tile_shows_a_new_price_after_an_xadd_without_a_reload(page, tmp_path, wait_js):
     summary_store(summary=copy.deepcopy(SUMMARY))
     with web_process(tmp_path) as (url, web), relay_process(tmp_path):
         wait_for_relay()
@@ -43,7 +43,8 @@ def test_the_btc_tile_shows_a_new_price_after_an_xadd_without_a_reload(page, tmp
             [TILE, 101234.56],
         )
         assert expected != before
-        page.wait_for_function(
+        wait_js(
+            page,
             "([sel, text]) => document.querySelector(sel).textContent.trim() === text",
             arg=[TILE, expected],
             timeout=10_000,
@@ -55,8 +56,11 @@ def test_the_btc_tile_shows_a_new_price_after_an_xadd_without_a_reload(page, tmp
             [TILE, 102000.25],
         )
         btc_price_store(price_usd=102000.25, change_24h=1.5, last_updated="2026-11-26T13:00:10Z")
-        page.wait_for_function(
-            "([sel, text]) => document.querySelector(sel).textContent.trim() === text", arg=[TILE, tick], timeout=10_000
+        wait_js(
+            page,
+            "([sel, text]) => document.querySelector(sel).textContent.trim() === text",
+            arg=[TILE, tick],
+            timeout=10_000,
         )
         assert page.evaluate("() => window.__notReloaded === true")
 

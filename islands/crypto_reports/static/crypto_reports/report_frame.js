@@ -4,8 +4,9 @@
  * It registers each language's report script (wrapped server-side in its own function), shows one
  * version at a time and calls the report's initializeAllVisuals_report() after load and after
  * every language switch. It takes theme, language and section requests only from its parent
- * window and answers with its content height and section offsets. It never reads or sends
- * anything else: the document has no cookies, no storage and no network access.
+ * window and answers with its content height and section offsets, and says when the document is
+ * being left (the parent then removes the frame). It never reads or sends anything else: the
+ * document has no cookies, no storage and no network access.
  */
 (function () {
   "use strict";
@@ -27,14 +28,21 @@
     configurable: false
   });
 
-  function framed() {
-    return window.parent && window.parent !== window;
-  }
+  // Taken before any report script runs: window.parent is replaceable, the report could shadow it.
+  var parentWindow = window.parent;
+  var isFramed = Boolean(parentWindow) && parentWindow !== window;
 
   function tell(message) {
     // The parent's origin is unknown to an opaque-origin document; messages carry nothing private.
-    if (framed()) window.parent.postMessage(message, "*");
+    if (isFramed) parentWindow.postMessage(message, "*");
   }
+
+  // This document leaves its frame only when something navigates the frame (the report's script,
+  // a link, a refresh): the parent then removes the frame. Registered before any report script,
+  // so it runs whatever listeners the report adds.
+  window.addEventListener("pagehide", function () {
+    tell({ type: "cryptodash:report-leaving" });
+  });
 
   function root() {
     return document.getElementById("report-root");
@@ -94,7 +102,7 @@
     var heading = headings[index];
     if (!heading) return;
     var top = heading.getBoundingClientRect().top + window.scrollY;
-    if (framed()) {
+    if (isFramed) {
       tell({ type: "cryptodash:report-section", index: index, top: Math.max(0, Math.round(top)) });
     } else {
       window.scrollTo({ top: top, behavior: "smooth" });
@@ -103,7 +111,7 @@
 
   window.addEventListener("message", function (event) {
     // Only the page that frames this document may steer it.
-    if (!framed() || event.source !== window.parent) return;
+    if (!isFramed || event.source !== parentWindow) return;
     var message = event.data;
     if (!message || typeof message !== "object" || typeof message.type !== "string") return;
     if (message.type === "cryptodash:theme") {
@@ -122,10 +130,6 @@
     config = JSON.parse(document.getElementById("report-config").textContent);
     var el = root();
     pristine[el.getAttribute("data-lang")] = el.innerHTML;
-    var printButton = document.getElementById("print-button");
-    if (printButton) {
-      printButton.addEventListener("click", function () { window.print(); });
-    }
     if (typeof ResizeObserver === "function") {
       new ResizeObserver(postHeight).observe(document.body);
     }

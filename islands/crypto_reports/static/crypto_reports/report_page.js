@@ -1,9 +1,18 @@
 /*
- * The report page's side of the sandboxed report frame: height, theme, language and contents.
+ * The trusted side of the sandboxed report frame (report page, print page, admin preview): height,
+ * theme, language, contents, the print button, and blanking a frame that navigates away.
  *
  * Messages are accepted only when event.source is the frame's own window (a sandboxed frame's
- * origin is "null", so the origin cannot identify it) and only in the few shapes below; sizes are
- * clamped. Nothing from the frame is ever inserted into this page as markup.
+ * origin is "null", so the origin cannot identify it; the one exception is the leaving message,
+ * below) and only in the few shapes below; sizes are clamped. Nothing from the frame is ever
+ * inserted into this page as markup.
+ *
+ * The frame must only ever show its report document. This script sets the frame's src itself
+ * (from data-src), after it listens to the frame's load events, so it sees the first load; any
+ * further load, or the document saying it is being left (pagehide, sent by report_frame.js before
+ * any report script runs), means the report navigated its frame (location=…, a link, a refresh):
+ * the frame is removed and a notice shown in its place, so another site's page never appears
+ * inside this one.
  */
 (function () {
   "use strict";
@@ -12,10 +21,24 @@
   if (!frame) return;
   var MIN_HEIGHT = 120;
   var MAX_HEIGHT = 200000;
-  var state = { lang: frame.getAttribute("data-report-lang") || "vi" };
+  var state = { lang: frame.getAttribute("data-report-lang") || "vi", loads: 0, blocked: false };
+
+  function block() {
+    if (state.blocked) return;
+    state.blocked = true;
+    var notice = document.getElementById("report-frame-blocked");
+    if (notice) notice.hidden = false;
+    // Removing the element unloads whatever the frame shows now.
+    frame.remove();
+  }
+
+  frame.addEventListener("load", function () {
+    state.loads += 1;
+    if (state.loads > 1) block();
+  });
 
   function send(message) {
-    if (frame.contentWindow) frame.contentWindow.postMessage(message, "*");
+    if (!state.blocked && frame.contentWindow) frame.contentWindow.postMessage(message, "*");
   }
 
   function theme() {
@@ -41,9 +64,16 @@
   }
 
   window.addEventListener("message", function (event) {
-    if (event.source !== frame.contentWindow) return;
+    if (state.blocked) return;
     var message = event.data;
     if (!message || typeof message !== "object" || typeof message.type !== "string") return;
+    if (message.type === "cryptodash:report-leaving") {
+      // Sent while the document unloads: by the time it arrives its window is gone and
+      // event.source is null. Anything that could forge it can only blank this frame.
+      if (event.origin === "null" && (event.source === null || event.source === frame.contentWindow)) block();
+      return;
+    }
+    if (event.source !== frame.contentWindow) return;
     if (message.type === "cryptodash:report-height") {
       var height = Number(message.height);
       if (!isFinite(height)) return;
@@ -79,13 +109,20 @@
     });
   });
 
-  // The frame may have reported its height before this script listened: ask again.
   function hello() {
     send({ type: "cryptodash:theme", theme: theme() });
     send({ type: "cryptodash:measure" });
   }
   frame.addEventListener("load", hello);
-  hello();
+  var src = frame.getAttribute("data-src");
+  if (src && !frame.getAttribute("src")) frame.setAttribute("src", src);
+
+  // The print page's button prints this page, the frame's content with it: the sandboxed report
+  // itself may not open the print dialog (no allow-modals).
+  var printButton = document.getElementById("print-button");
+  if (printButton) {
+    printButton.addEventListener("click", function () { window.print(); });
+  }
 
   // The live tiles (static/js/live.js fills [data-field]); here only the age of their data.
   var updated = document.querySelector("[data-updated]");
