@@ -1,8 +1,8 @@
 # The README's commands. Each one creates .venv on first use and installs what it needs, again
 # whenever a lock file changes: `make run`/`make demo` the runtime lock (requirements.txt), the
 # others the development lock (requirements-dev.txt: the runtime packages at the same versions,
-# plus test, lint and benchmark tools). Both are compiled with every package pinned and hashed;
-# how to change a pin is in the README.
+# plus test, lint and benchmark tools), each after pip itself (requirements-pip.txt). All are
+# compiled with every package pinned and hashed; how to change a pin is in the README.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
@@ -17,13 +17,19 @@ $(PY):
 	  echo "Pick another interpreter with PYTHON=, e.g. make run PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed-runtime: requirements.txt | $(PY)
+# The installer first: the interpreter's bundled pip is whatever its build shipped, and older
+# ones are markedly slower. Order-only below, so a new pip alone does not reinstall the locks.
+$(VENV)/.installed-pip: requirements-pip.txt | $(PY)
+	$(PIP_INSTALL) -r requirements-pip.txt
+	touch $@
+
+$(VENV)/.installed-runtime: requirements.txt | $(VENV)/.installed-pip
 	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
 # The development lock holds every runtime pin (tests/test_requirements_locks.py checks it), so
 # installing it brings the runtime install up to date as well.
-$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(VENV)/.installed-pip
 	$(PIP_INSTALL) -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
 

@@ -1,7 +1,8 @@
 """The dependency locks: complete, hashed, up to date with their inputs, and runtime kept apart from dev.
 
-requirements.txt (runtime) and requirements-dev.txt (runtime + test, lint and bench tools) are
-compiled from the hand-edited .in files and installed with `pip install --require-hashes`. The
+requirements-pip.txt (pip itself), requirements.txt (runtime) and requirements-dev.txt (runtime +
+test, lint and bench tools) are compiled from the hand-edited .in files and installed with
+`pip install --require-hashes`. The
 Makefile installs only the dev lock for `make test` and counts the runtime install as done, so the
 dev lock must carry every runtime pin unchanged. These tests read the files only; they must not
 install or resolve anything.
@@ -60,7 +61,7 @@ def read_lock(name: str) -> dict[str, Locked]:
     return locked
 
 
-@pytest.mark.parametrize("lock", ["requirements.txt", "requirements-dev.txt"])
+@pytest.mark.parametrize("lock", ["requirements-pip.txt", "requirements.txt", "requirements-dev.txt"])
 def test_every_locked_package_is_pinned_with_hashes(lock):
     locked = read_lock(lock)
     assert locked
@@ -68,7 +69,12 @@ def test_every_locked_package_is_pinned_with_hashes(lock):
 
 
 @pytest.mark.parametrize(
-    ("source", "lock"), [("requirements.in", "requirements.txt"), ("requirements-dev.in", "requirements-dev.txt")]
+    ("source", "lock"),
+    [
+        ("requirements-pip.in", "requirements-pip.txt"),
+        ("requirements.in", "requirements.txt"),
+        ("requirements-dev.in", "requirements-dev.txt"),
+    ],
 )
 def test_each_lock_holds_its_inputs_at_their_versions(source, lock):
     locked = read_lock(lock)
