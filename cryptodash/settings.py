@@ -177,6 +177,13 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 REDIS_SOCKET_CONNECT_TIMEOUT = env_float("REDIS_SOCKET_CONNECT_TIMEOUT", 0.5, minimum=0.01)
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 2.0, minimum=0.05)
 
+# --- Redis stalls: per-role timeouts and breakers (islands/cache_system/breaker.py) ------------
+# A paused or partitioned Redis accepts and never answers. Reads a request waits on use this
+# shorter timeout; after any timeout, that role's calls skip Redis (answering from what the
+# process knows) while a background PING every REDIS_BREAKER_OPEN_S seconds finds it back.
+REDIS_REQUEST_TIMEOUT = env_float("REDIS_REQUEST_TIMEOUT", 0.5, minimum=0.01)
+REDIS_BREAKER_OPEN_S = env_float("REDIS_BREAKER_OPEN_S", 0.5, minimum=0.05)
+
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 
+from islands.cache_system.breaker import ROLE_REQUEST
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY
@@ -71,7 +72,7 @@ def summary_cached() -> SummarySnapshot | None:
 def heartbeat_age(*, name: str) -> float | None:
     """Seconds since `name` last recorded a heartbeat; None if never (or Redis is down)."""
     try:
-        raw = redis_client().get(HEARTBEAT_KEY.format(name=name))
+        raw = redis_client(ROLE_REQUEST).get(HEARTBEAT_KEY.format(name=name))
     except REDIS_DOWN_ERRORS:
         return None
     if raw is None:
@@ -105,7 +106,7 @@ def ingest_records(*, names: list[str]) -> dict[str, dict[str, Any] | None]:
     if not names:
         return {}
     try:
-        raw = redis_client().mget([INGEST_RECORD_KEY.format(name=name) for name in names])
+        raw = redis_client(ROLE_REQUEST).mget([INGEST_RECORD_KEY.format(name=name) for name in names])
     except REDIS_DOWN_ERRORS:
         return dict.fromkeys(names)
     return {name: _record_decode(name, value) for name, value in zip(names, raw, strict=True)}
