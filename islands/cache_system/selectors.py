@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 
-from islands.cache_system.breaker import ROLE_REQUEST
+from islands.cache_system.breaker import ROLE_CACHE, ROLE_REQUEST, breaker
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY
@@ -26,6 +26,9 @@ SUMMARY_L1_KEY = "summary:latest:stream"
 class SummarySnapshot:
     data: dict[str, Any]
     stream_id: str
+    # Read while Redis did not answer: the newest this process knows, maybe not the newest
+    # there is. Pages and the API mark it stale.
+    offline: bool = False
 
     @property
     def stored_at(self) -> float:
@@ -37,8 +40,8 @@ class SummarySnapshot:
         return max(0.0, time.time() - self.stored_at)
 
     @classmethod
-    def from_entry(cls, entry: StreamEntry) -> SummarySnapshot:
-        return cls(data=entry.data, stream_id=entry.id)
+    def from_entry(cls, entry: StreamEntry, *, offline: bool = False) -> SummarySnapshot:
+        return cls(data=entry.data, stream_id=entry.id, offline=offline)
 
 
 def summary_latest() -> SummarySnapshot | None:
@@ -51,22 +54,30 @@ def summary_latest() -> SummarySnapshot | None:
     snapshot = l1.get(SUMMARY_L1_KEY)
     if snapshot is not None:
         return snapshot
-    entry = stream_store().latest(settings.STREAM_MARKET_DATA)
+    store = stream_store()
+    entry = store.latest(settings.STREAM_MARKET_DATA)
     if entry is None:
         stream_counters.misses += 1
         return None
     stream_counters.hits += 1
-    snapshot = SummarySnapshot.from_entry(entry)
+    snapshot = SummarySnapshot.from_entry(entry, offline=store.mode == "fallback")
     l1.set(SUMMARY_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
     return snapshot
 
 
 def summary_cached() -> SummarySnapshot | None:
-    """The latest summary from the cache tiers only (L1, then L2); never reads the stream."""
-    cached = tiered_cache().get(SUMMARY_CACHE_KEY)
+    """The latest summary from the cache tiers only (L1, then L2); never reads the stream.
+
+    While the cache's Redis does not answer, the last one this process saw, marked offline.
+    """
+    cache = tiered_cache()
+    cached = cache.get(SUMMARY_CACHE_KEY)
+    offline = False
+    if cached is None and breaker(ROLE_CACHE).is_open:
+        cached, offline = cache.last_known(SUMMARY_CACHE_KEY), True
     if cached is None:
         return None
-    return SummarySnapshot(data=cached["data"], stream_id=cached["id"])
+    return SummarySnapshot(data=cached["data"], stream_id=cached["id"], offline=offline)
 
 
 def heartbeat_age(*, name: str) -> float | None:

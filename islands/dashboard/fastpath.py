@@ -286,7 +286,7 @@ class DashboardFastPath:
         if route == "home":
             language, theme = _preferences(headers.get(b"cookie"), headers.get(b"accept-language"))
         encoding = _encoding_accepted(headers.get(b"accept-encoding"))
-        stale = time.time() > self._stale_at
+        stale = snapshot.offline or time.time() > self._stale_at
         key = (route, language, theme, encoding)
         prepared = self._prepared.get(key)
         variant = {"snapshot": snapshot, "stale": stale, "language": language, "theme": theme, "encoding": encoding}
