@@ -192,7 +192,8 @@ CACHES = {
         # Version 2: values are JSON. Anything stored by the pickling version 1 is never read.
         "VERSION": 2,
         "OPTIONS": {
-            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # DefaultClient behind the "cache" role's breaker (islands/cache_system/breaker.py).
+            "CLIENT_CLASS": "islands.cache_system.cache_client.GuardedCacheClient",
             # Never pickle: whoever can write to Redis would run code in every process that reads
             # the cache. Values that are not JSON read as misses (islands/cache_system/serializers.py).
             "SERIALIZER": "islands.cache_system.serializers.JSONSerializer",
@@ -437,6 +438,8 @@ HEALTH_BACKUP_MAX_AGE = env_float("HEALTH_BACKUP_MAX_AGE", 120.0, minimum=1.0)
 # A worker ping waits at most this long; its answer is reused for HEALTH_WORKER_PING_TTL seconds.
 HEALTH_WORKER_PING_TIMEOUT = env_float("HEALTH_WORKER_PING_TIMEOUT", 0.5, minimum=0.05)
 HEALTH_WORKER_PING_TTL = env_float("HEALTH_WORKER_PING_TTL", 5.0, minimum=0.0)
+# /health's probes run side by side; one without an answer by then reports "timeout".
+HEALTH_DEADLINE_S = env_float("HEALTH_DEADLINE_S", 0.8, minimum=0.05)
 
 
 # --- Internals: /metrics, detailed /health, /api/cache/stats, /api/crypto/rate-limit-status -----

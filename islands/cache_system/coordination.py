@@ -10,13 +10,14 @@ unless its docstring says otherwise.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pybreaker
 import redis
 from django.conf import settings
 from limits.storage import RedisStorage, Storage
 
-from islands.cache_system.breaker import ROLE_REQUEST
+from islands.cache_system.breaker import ROLE_REQUEST, ROLES, breaker, breakers_status
 from islands.cache_system.errors import REDIS_DOWN_ERRORS, LockLost
 from islands.cache_system.redis_client import redis_client
 
@@ -26,6 +27,16 @@ def ping() -> float:
     started = time.perf_counter()
     redis_client(ROLE_REQUEST).ping()
     return (time.perf_counter() - started) * 1000
+
+
+def redis_skipped() -> bool:
+    """True while a Redis role of this process skips Redis after a timeout (breaker.py)."""
+    return any(breaker(role).is_open for role in ROLES)
+
+
+def redis_breakers() -> dict[str, dict[str, Any]]:
+    """Each role's breaker: state, since when and why it is open, trips, calls skipped."""
+    return breakers_status()
 
 
 def connection_identity() -> int:
