@@ -16,6 +16,8 @@ from typing import Any
 
 from django.core.cache import caches
 
+from islands.cache_system.breaker import ROLE_CACHE, breaker
+
 
 @dataclass
 class TierCounters:
@@ -98,6 +100,10 @@ class TieredCache:
         if value is not None:
             self._remember(key, value)
             return value
+        if breaker(ROLE_CACHE).is_open:
+            # Skipped rather than tried: django-redis would log every skipped call as an error.
+            self.l2_counters.misses += 1
+            return None
         stored = self.l2.get(key)
         if stored is None:
             self.l2_counters.misses += 1
@@ -115,6 +121,8 @@ class TieredCache:
     def set(self, key: str, value: Any, seconds: float) -> None:
         self.l1.set(key, value, seconds)
         self._remember(key, value)
+        if breaker(ROLE_CACHE).is_open:
+            return  # L1 and the last known value serve this process; writers store again soon
         # L2 keeps the absolute expiry beside the value; Redis's own TTL drops it a little later.
         self.l2.set(key, (time.time() + seconds, value), timeout=max(1, int(seconds) + 1))
 
