@@ -61,7 +61,10 @@ def summary_latest() -> SummarySnapshot | None:
         return None
     stream_counters.hits += 1
     snapshot = SummarySnapshot.from_entry(entry, offline=store.mode == "fallback")
-    l1.set(SUMMARY_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
+    if not snapshot.offline:
+        # An offline one is read from memory each time (no Redis call), so the first look-up
+        # after the store is back on Redis sees the newest entry, not a copy kept here.
+        l1.set(SUMMARY_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
     return snapshot
 
 
