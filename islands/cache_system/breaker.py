@@ -18,7 +18,6 @@ need a long timeout), "cache" (django-redis, islands/cache_system/cache_client.p
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -29,13 +28,12 @@ from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from islands.cache_system.errors import REDIS_TIMEOUT_ERRORS
+
 log = logging.getLogger(__name__)
 
 ROLE_REQUEST, ROLE_WORKER, ROLE_CACHE = "request", "worker", "cache"
 ROLES = (ROLE_REQUEST, ROLE_WORKER, ROLE_CACHE)
-# A read that timed out may still be answered later: such errors open the breaker and are never
-# retried on the spot (the retry would wait just as long).
-TIMEOUT_ERRORS: tuple[type[BaseException], ...] = (redis.exceptions.TimeoutError, socket.timeout)
 
 
 class RedisSkipped(redis.exceptions.ConnectionError):
@@ -172,7 +170,9 @@ class GuardedRetry(Retry):
                     fail(error, failures)
                 else:
                     fail(error)
-                if isinstance(error, TIMEOUT_ERRORS):
+                # A read that timed out may still be answered later: it opens the breaker and is
+                # never retried on the spot (the retry would wait just as long).
+                if isinstance(error, REDIS_TIMEOUT_ERRORS):
                     guard.trip(error)
                     raise
                 if failures > self._retries:
