@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 
-from islands.cache_system.breaker import ROLE_CACHE, ROLE_REQUEST, breaker
+from islands.cache_system.breaker import ROLE_REQUEST, ROLES, breaker
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY
@@ -68,16 +68,22 @@ def summary_latest() -> SummarySnapshot | None:
     return snapshot
 
 
+def redis_unanswered() -> bool:
+    """True while this process skips Redis after a timeout (any role) or serves streams from memory."""
+    return any(breaker(role).is_open for role in ROLES) or stream_store().mode == "fallback"
+
+
 def summary_cached() -> SummarySnapshot | None:
     """The latest summary from the cache tiers only (L1, then L2); never reads the stream.
 
-    While the cache's Redis does not answer, the last one this process saw, marked offline.
+    While this process finds Redis not answering, it is marked offline (a newer one may exist),
+    and once its TTL is over the last one this process saw still answers, marked the same way.
     """
     cache = tiered_cache()
     cached = cache.get(SUMMARY_CACHE_KEY)
-    offline = False
-    if cached is None and breaker(ROLE_CACHE).is_open:
-        cached, offline = cache.last_known(SUMMARY_CACHE_KEY), True
+    offline = redis_unanswered()
+    if cached is None and offline:
+        cached = cache.last_known(SUMMARY_CACHE_KEY)
     if cached is None:
         return None
     return SummarySnapshot(data=cached["data"], stream_id=cached["id"], offline=offline)
