@@ -2,15 +2,18 @@
 WebSocket clients' recovery, with Redis answering and while it is paused (SIGSTOP), in one run.
 
 Starts a Redis of its own (never a shared one: it gets SIGSTOPped), a granian web process, the
-relay and the backup writer; writes a summary entry (and the cached copy the `/cached` route
-reads) every second while Redis answers; keeps one keep-alive HTTP client per route looping and
-one WebSocket client connected; samples /health every half second. Then pauses Redis for
-`--pause` seconds, resumes it, writes new entries and times their arrival at the client.
+relay, the backup writer, a Celery worker and beat ingesting prices every second from the fake
+upstream; writes a summary entry of its own (and the cached copy the `/cached` route reads)
+every second while Redis answers; keeps one keep-alive HTTP client per route looping and one
+WebSocket client connected; samples /health every half second. Then pauses Redis for `--pause`
+seconds, resumes it, writes new entries and times their arrival at the client.
 
 It prints p50/p99/max per route and phase, /health's time and answers, the time from SIGCONT to
-the first new entry at the client, and what was lost (entries written after SIGCONT that did
-not reach the client or the backup). The processes test (islands/cache_system/tests/
-test_redis_stall.py) runs the same harness with a short pause and asserts on its record.
+the first new entry at the client, and the loss accounting: every entry the stream holds after
+the client's last one before the pause (the ingest's entries written during the pause, replayed
+by the worker, included) must reach the client once, in order, and the backup. The processes
+test (islands/cache_system/tests/test_redis_stall.py) runs the same harness with a short pause
+and asserts on its record.
 
     .venv/bin/python -m bench.redis_stall [--pause 20] [--warm 10]
 """
@@ -36,7 +39,8 @@ import orjson
 import redis
 import websockets
 
-from cryptodash.stack.processes import free_port, http_wait, process_stop
+from cryptodash.stack.commands import DEMO_KEYS, DEMO_PREFIXES
+from cryptodash.stack.processes import free_port, http_wait, port_wait, process_stop
 from cryptodash.stack.redis_server import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +78,19 @@ class Record:
     received: list[tuple[float, str]] = field(default_factory=list)
     client_alive: bool = False
     backed_up: set[str] = field(default_factory=set)
+    resumed_wall: float = 0.0  # time.time() of SIGCONT
+    last_before_pause: str | None = None  # the newest entry the client had before SIGSTOP
+    stream_after: list[str] = field(default_factory=list)  # the stream's entries after that one
+    own: set[str] = field(default_factory=set)  # ids this harness wrote (the rest: the ingest)
+
+    def ingest_after_resume(self) -> list[str]:
+        """Entries the Celery ingest wrote after SIGCONT: its queued tasks ran again."""
+        resumed_ms = self.resumed_wall * 1000
+        return [i for i in self.stream_after if i not in self.own and int(i.split("-")[0]) > resumed_ms]
+
+    def ingest_during_pause(self) -> list[str]:
+        """Entries the ingest wrote while Redis was paused (kept in the worker, replayed after)."""
+        return [i for i in self.stream_after if i not in self.own and i not in self.ingest_after_resume()]
 
     def phase(self, sample: Sample) -> str:
         if sample.started < self.paused_at:
@@ -97,12 +114,14 @@ class Writer:
     def __init__(self, url: str) -> None:
         self.client = redis.Redis.from_url(url, socket_timeout=30)
         self.n = 0
+        self.ids: set[str] = set()
 
     def write(self) -> str:
         self.n += 1
         data = summary(self.n)
         fields = {"v": "1", "type": "dashboard_update", "data": orjson.dumps(data)}
         entry_id = self.client.xadd(STREAM, fields).decode()
+        self.ids.add(entry_id)
         # What summary_store puts in the cache tiers: (absolute expiry, value), kept 2 s.
         cached = orjson.dumps([time.time() + 2, {"id": entry_id, "data": data}])
         self.client.set(CACHED_KEY, cached, px=3000)
@@ -153,10 +172,12 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 @contextlib.contextmanager
 def stack(run_dir: Path, **extra: str) -> Any:
-    """Redis, web (granian), relay and backup writer; yields (redis server, base URL, env)."""
+    """Redis, fake upstream, web (granian), relay, backup writer, Celery worker and beat; yields
+    (redis server, base URL, env)."""
     server = EmbeddedRedis(run_dir / "redis", die_with_parent=False)
     server.start()
-    port = free_port()
+    port, upstream_port = free_port(), free_port()
+    upstream = f"http://127.0.0.1:{upstream_port}"
     env = {
         **os.environ,
         "REDIS_URL": server.url,
@@ -165,6 +186,10 @@ def stack(run_dir: Path, **extra: str) -> Any:
         "DJANGO_DEBUG": "1",
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "CONSUMER_HEARTBEAT_INTERVAL": "0.2",
+        **{name: f"{upstream}/{prefix}" for name, prefix in DEMO_PREFIXES.items()},
+        **DEMO_KEYS,
+        "DATA_MODE": "simulated",
+        "INGEST_INTERVAL_PRICES": "1",
         **extra,
     }
     env.pop("DATABASE_URL", None)  # the run dir's own SQLite: the backup is read from it below
@@ -173,14 +198,21 @@ def stack(run_dir: Path, **extra: str) -> Any:
     try:
         _manage(env, "migrate", "--noinput", "-v", "0")
         _manage(env, "seed_reports", "-v", "0")
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        children.append(subprocess.Popen([*manage, "fake_upstream", "--port", str(upstream_port)], cwd=ROOT, env=env))
+        port_wait(upstream_port, process=children[-1], timeout=30, what="the fake upstream")
         web = [str(Path(sys.executable).parent / "granian"), "--interface", "asgi", "--host", "127.0.0.1"]
         web += ["--port", str(port), "--no-access-log", "cryptodash.asgi:application"]
         children.append(subprocess.Popen(web, cwd=ROOT, env=env))
-        manage = [sys.executable, str(ROOT / "manage.py")]
         children.append(subprocess.Popen([*manage, "relay", "--name", "relay-stall"], cwd=ROOT, env=env))
         children.append(subprocess.Popen([*manage, "backup_streams"], cwd=ROOT, env=env))
+        celery = [str(Path(sys.executable).parent / "celery"), "-A", "cryptodash"]
+        worker = ["worker", "--pool", "threads", "--concurrency", "2", "--without-gossip", "--without-mingle"]
+        children.append(subprocess.Popen([*celery, *worker, "--loglevel", "WARNING"], cwd=ROOT, env=env))
+        beat = ["beat", "--schedule", str(run_dir / "beat-schedule"), "--pidfile", str(run_dir / "beat.pid")]
+        children.append(subprocess.Popen([*celery, *beat, "--loglevel", "WARNING"], cwd=ROOT, env=env))
         base = f"http://127.0.0.1:{port}"
-        http_wait(f"{base}/health/live", process=children[0], timeout=60)
+        http_wait(f"{base}/health/live", process=children[1], timeout=60)
         yield server, base, env
     finally:
         for child in children:
@@ -214,12 +246,26 @@ async def run(run_dir: Path, *, pause: float, warm: float, after: float = 3.0, e
                 await asyncio.to_thread(writer.write)
             record.paused_at = time.monotonic()
             os.kill(server.process.pid, signal.SIGSTOP)
+            record.last_before_pause = record.received[-1][1] if record.received else None
             await asyncio.sleep(pause)
             os.kill(server.process.pid, signal.SIGCONT)
-            record.resumed_at = time.monotonic()
+            record.resumed_at, record.resumed_wall = time.monotonic(), time.time()
             for _ in range(int(after) + 1):
                 record.written_after.append(await asyncio.to_thread(writer.write))
                 await asyncio.sleep(1)
+            # Whatever the stream holds after the client's last entry before the pause: the
+            # client and the backup must get all of it (given a few seconds to arrive).
+            start = f"({record.last_before_pause}" if record.last_before_pause else "-"
+            rows = await asyncio.to_thread(writer.client.xrange, STREAM, start, "+")
+            record.stream_after = [row[0].decode() for row in rows]
+            record.own = set(writer.ids)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                record.backed_up = await asyncio.to_thread(_backed_up, run_dir)
+                received = {stream_id for _at, stream_id in record.received}
+                if set(record.stream_after) <= received & record.backed_up:
+                    break
+                await asyncio.sleep(0.2)
             record.client_alive = not client.done()
         finally:
             stop.set()
@@ -228,10 +274,14 @@ async def run(run_dir: Path, *, pause: float, warm: float, after: float = 3.0, e
                 await client
             for thread in threads:
                 thread.join(timeout=35)
-        with sqlite3.connect(run_dir / "db.sqlite3") as db:
-            rows = db.execute("SELECT stream_id FROM cache_system_marketsnapshot WHERE stream = ?", (STREAM,))
-            record.backed_up = {row[0] for row in rows}
     return record
+
+
+def _backed_up(run_dir: Path) -> set[str]:
+    """The market stream ids the backup writer has committed to the run dir's SQLite."""
+    with contextlib.closing(sqlite3.connect(run_dir / "db.sqlite3", timeout=5)) as db:
+        rows = db.execute("SELECT stream_id FROM cache_system_marketsnapshot WHERE stream = ?", (STREAM,))
+        return {row[0] for row in rows}
 
 
 def _cache_reason(sample: Sample) -> str:
@@ -269,12 +319,20 @@ def report(record: Record) -> str:
     lines.append(f"/health cache_system reasons during the pause: {reasons}")
     first = record.first_after_s()
     lines.append(f"SIGCONT -> first new entry at the WebSocket client: {first if first is None else round(first, 3)} s")
-    received = {stream_id for _at, stream_id in record.received}
-    missing_ws = [i for i in record.written_after if i not in received]
-    missing_db = [i for i in record.written_after if i not in record.backed_up]
+    received = [stream_id for _at, stream_id in record.received]
+    after = set(record.stream_after)
+    got = [i for i in received if i in after]
+    missing_ws = [i for i in record.stream_after if i not in got]
+    missing_db = [i for i in record.stream_after if i not in record.backed_up]
     lines.append(
-        f"written after SIGCONT: {len(record.written_after)}; missing at the client: {len(missing_ws)}; "
-        f"missing in the backup: {len(missing_db)}; client still connected: {record.client_alive}"
+        f"stream entries after the client's last before the pause: {len(record.stream_after)} "
+        f"(ingest during the pause, replayed: {len(record.ingest_during_pause())}; ingest after SIGCONT: "
+        f"{len(record.ingest_after_resume())}; this harness: {len(record.own & after)})"
+    )
+    lines.append(
+        f"missing at the client: {len(missing_ws)}; duplicated: {len(got) - len(set(got))}; "
+        f"out of order: {got != sorted(set(got), key=record.stream_after.index)}; missing in the backup: "
+        f"{len(missing_db)}; client still connected: {record.client_alive}"
     )
     return "\n".join(lines)
 
