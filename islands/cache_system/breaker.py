@@ -87,6 +87,9 @@ class RedisBreaker:
         self._probing.active = True
         while True:
             time.sleep(interval)
+            if self._closed.is_set():  # closed meanwhile (breakers_reset): nothing left to find
+                self._probing.active = False
+                return
             if self._ping is None:
                 break
             try:
