@@ -18,6 +18,7 @@ need a long timeout), "cache" (django-redis, islands/cache_system/cache_client.p
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -128,6 +129,11 @@ def breakers_reset() -> None:
     """Close every breaker (tests that start another Redis); a running probe ends by itself."""
     for each in _breakers.values():
         each._closed.set()
+
+
+# A forked child (Celery's prefork pool) has no probe thread: an open breaker inherited from the
+# parent would never close there. The child starts closed and finds out for itself.
+os.register_at_fork(after_in_child=breakers_reset)
 
 
 def breakers_status() -> dict[str, dict[str, Any]]:
