@@ -39,7 +39,7 @@ import orjson
 import redis
 import websockets
 
-from cryptodash.stack.commands import DEMO_KEYS, DEMO_PREFIXES
+from cryptodash.stack.commands import DEMO_KEYS, DEMO_PREFIXES, prometheus_dir_fresh
 from cryptodash.stack.processes import free_port, http_wait, port_wait, process_stop
 from cryptodash.stack.redis_server import EmbeddedRedis
 
@@ -186,6 +186,9 @@ def stack(run_dir: Path, **extra: str) -> Any:
         "DJANGO_DEBUG": "1",
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "CONSUMER_HEARTBEAT_INTERVAL": "0.2",
+        # Metrics files of the run's own: an inherited directory (the test suite's) would count
+        # this stack's upstream calls and requests in another process's /metrics.
+        "PROMETHEUS_MULTIPROC_DIR": prometheus_dir_fresh(run_dir / "prometheus"),
         **{name: f"{upstream}/{prefix}" for name, prefix in DEMO_PREFIXES.items()},
         **DEMO_KEYS,
         "DATA_MODE": "simulated",
