@@ -182,6 +182,13 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 REDIS_SOCKET_CONNECT_TIMEOUT = env_float("REDIS_SOCKET_CONNECT_TIMEOUT", 0.5, minimum=0.01)
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 2.0, minimum=0.05)
 
+# --- Redis stalls: per-role timeouts and breakers (islands/cache_system/breaker.py) ------------
+# A paused or partitioned Redis accepts and never answers. Reads a request waits on use this
+# shorter timeout; after any timeout, that role's calls skip Redis (answering from what the
+# process knows) while a background PING every REDIS_BREAKER_OPEN_S seconds finds it back.
+REDIS_REQUEST_TIMEOUT = env_float("REDIS_REQUEST_TIMEOUT", 0.5, minimum=0.01)
+REDIS_BREAKER_OPEN_S = env_float("REDIS_BREAKER_OPEN_S", 0.5, minimum=0.05)
+
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
@@ -190,7 +197,8 @@ CACHES = {
         # Version 2: values are JSON. Anything stored by the pickling version 1 is never read.
         "VERSION": 2,
         "OPTIONS": {
-            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # DefaultClient behind the "cache" role's breaker (islands/cache_system/breaker.py).
+            "CLIENT_CLASS": "islands.cache_system.cache_client.GuardedCacheClient",
             # Never pickle: whoever can write to Redis would run code in every process that reads
             # the cache. Values that are not JSON read as misses (islands/cache_system/serializers.py).
             "SERIALIZER": "islands.cache_system.serializers.JSONSerializer",
@@ -435,6 +443,8 @@ HEALTH_BACKUP_MAX_AGE = env_float("HEALTH_BACKUP_MAX_AGE", 120.0, minimum=1.0)
 # A worker ping waits at most this long; its answer is reused for HEALTH_WORKER_PING_TTL seconds.
 HEALTH_WORKER_PING_TIMEOUT = env_float("HEALTH_WORKER_PING_TIMEOUT", 0.5, minimum=0.05)
 HEALTH_WORKER_PING_TTL = env_float("HEALTH_WORKER_PING_TTL", 5.0, minimum=0.0)
+# /health's probes run side by side; one without an answer by then reports "timeout".
+HEALTH_DEADLINE_S = env_float("HEALTH_DEADLINE_S", 0.8, minimum=0.05)
 
 
 # --- Internals: /metrics, detailed /health, /api/cache/stats, /api/crypto/rate-limit-status -----

@@ -44,6 +44,7 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
+from islands.cache_system.breaker import ROLE_WORKER, breaker
 from islands.cache_system.redis_client import REDIS_DOWN_ERRORS, redis_client
 from islands.cache_system.streams import RedisStreamStore, StreamEntry
 
@@ -157,7 +158,16 @@ class ConsumerLoop:
         # Start again from the group and this consumer's own pending entries.
         self.ready = False
         close_old_connections()
-        stop.wait(delay)
+        guard = breaker(ROLE_WORKER)
+        if not guard.is_open:
+            stop.wait(delay)
+            return
+        # Redis stopped answering: its breaker's probe notices first when it answers again, and
+        # the loop resumes then rather than sleeping out a backoff that grew during the outage.
+        ends = time.monotonic() + delay
+        while not stop.is_set() and not guard.wait_closed(min(0.05, max(0.0, ends - time.monotonic()))):
+            if time.monotonic() >= ends:
+                return
 
     def _round(self) -> int:
         if not self.ready:

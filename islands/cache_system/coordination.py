@@ -10,21 +10,33 @@ unless its docstring says otherwise.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pybreaker
 import redis
 from django.conf import settings
 from limits.storage import RedisStorage, Storage
 
+from islands.cache_system.breaker import ROLE_REQUEST, ROLES, breaker, breakers_status
 from islands.cache_system.errors import REDIS_DOWN_ERRORS, LockLost
 from islands.cache_system.redis_client import redis_client
 
 
 def ping() -> float:
-    """Round trip of one PING, in milliseconds."""
+    """Round trip of one PING on the request role's client (what a request would wait), in ms."""
     started = time.perf_counter()
-    redis_client().ping()
+    redis_client(ROLE_REQUEST).ping()
     return (time.perf_counter() - started) * 1000
+
+
+def redis_skipped() -> bool:
+    """True while a Redis role of this process skips Redis after a timeout (breaker.py)."""
+    return any(breaker(role).is_open for role in ROLES)
+
+
+def redis_breakers() -> dict[str, dict[str, Any]]:
+    """Each role's breaker: state, since when and why it is open, trips, calls skipped."""
+    return breakers_status()
 
 
 def connection_identity() -> int:
@@ -67,7 +79,7 @@ class SharedLock:
 
 def lock_holder(name: str) -> str | None:
     """The token of whoever holds lock `name`, None when it is free."""
-    raw = redis_client().get(name)
+    raw = redis_client(ROLE_REQUEST).get(name)
     return raw.decode(errors="replace") if raw is not None else None
 
 
@@ -91,7 +103,7 @@ def cooldown_extend(key: str, seconds: float) -> None:
 def cooldown_left(key: str) -> float | None:
     """Seconds until `key` ends (0.0 when there is none); None when Redis is down."""
     try:
-        ms = redis_client().pttl(key)
+        ms = redis_client(ROLE_REQUEST).pttl(key)
     except REDIS_DOWN_ERRORS:
         return None
     return round(ms / 1000, 1) if ms and ms > 0 else 0.0
@@ -99,8 +111,10 @@ def cooldown_left(key: str) -> float | None:
 
 # --- the libraries' own storage, on the shared client --------------------------------------
 def limiter_storage(*, key_prefix: str) -> Storage:
-    """Storage for a `limits` rate limiter shared by every process (on the shared connection pool)."""
-    return RedisStorage(settings.REDIS_URL, connection_pool=redis_client().connection_pool, key_prefix=key_prefix)
+    """Storage for a `limits` rate limiter shared by every process (on the request role's pool:
+    limiters are consulted while a request waits)."""
+    pool = redis_client(ROLE_REQUEST).connection_pool
+    return RedisStorage(settings.REDIS_URL, connection_pool=pool, key_prefix=key_prefix)
 
 
 def breaker_storage(*, namespace: str) -> pybreaker.CircuitRedisStorage:
@@ -116,7 +130,7 @@ def breaker_state(*, namespace: str) -> str | None:
     Redis is down or holds something pybreaker did not write. A plain read: pybreaker's own would
     log an error for every outage."""
     try:
-        raw = redis_client().get(f"{namespace}:pybreaker:state")
+        raw = redis_client(ROLE_REQUEST).get(f"{namespace}:pybreaker:state")
     except REDIS_DOWN_ERRORS:
         return None
     if not raw:

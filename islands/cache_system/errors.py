@@ -6,6 +6,8 @@ classes: the store behind cache_system stays this island's business.
 
 from __future__ import annotations
 
+import socket
+
 import redis
 
 # Errors that mean "Redis is not there right now", as opposed to a wrong command.
@@ -14,6 +16,9 @@ REDIS_DOWN_ERRORS: tuple[type[BaseException], ...] = (
     redis.exceptions.TimeoutError,
     OSError,
 )
+# Of those, the ones that mean "asked, and no answer within the timeout": the wait already
+# happened, so a caller that retries need not wait again first.
+REDIS_TIMEOUT_ERRORS: tuple[type[BaseException], ...] = (redis.exceptions.TimeoutError, socket.timeout)
 
 
 class StoreUnavailable(Exception):

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 
+from islands.cache_system.breaker import ROLE_REQUEST, ROLES, breaker
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY
@@ -25,6 +26,9 @@ SUMMARY_L1_KEY = "summary:latest:stream"
 class SummarySnapshot:
     data: dict[str, Any]
     stream_id: str
+    # Read while Redis did not answer: the newest this process knows, maybe not the newest
+    # there is. Pages and the API mark it stale.
+    offline: bool = False
 
     @property
     def stored_at(self) -> float:
@@ -36,8 +40,8 @@ class SummarySnapshot:
         return max(0.0, time.time() - self.stored_at)
 
     @classmethod
-    def from_entry(cls, entry: StreamEntry) -> SummarySnapshot:
-        return cls(data=entry.data, stream_id=entry.id)
+    def from_entry(cls, entry: StreamEntry, *, offline: bool = False) -> SummarySnapshot:
+        return cls(data=entry.data, stream_id=entry.id, offline=offline)
 
 
 def summary_latest() -> SummarySnapshot | None:
@@ -50,28 +54,45 @@ def summary_latest() -> SummarySnapshot | None:
     snapshot = l1.get(SUMMARY_L1_KEY)
     if snapshot is not None:
         return snapshot
-    entry = stream_store().latest(settings.STREAM_MARKET_DATA)
+    store = stream_store()
+    entry = store.latest(settings.STREAM_MARKET_DATA)
     if entry is None:
         stream_counters.misses += 1
         return None
     stream_counters.hits += 1
-    snapshot = SummarySnapshot.from_entry(entry)
-    l1.set(SUMMARY_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
+    snapshot = SummarySnapshot.from_entry(entry, offline=store.mode == "fallback")
+    if not snapshot.offline:
+        # An offline one is read from memory each time (no Redis call), so the first look-up
+        # after the store is back on Redis sees the newest entry, not a copy kept here.
+        l1.set(SUMMARY_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
     return snapshot
 
 
+def redis_unanswered() -> bool:
+    """True while this process skips Redis after a timeout (any role) or serves streams from memory."""
+    return any(breaker(role).is_open for role in ROLES) or stream_store().mode == "fallback"
+
+
 def summary_cached() -> SummarySnapshot | None:
-    """The latest summary from the cache tiers only (L1, then L2); never reads the stream."""
-    cached = tiered_cache().get(SUMMARY_CACHE_KEY)
+    """The latest summary from the cache tiers only (L1, then L2); never reads the stream.
+
+    While this process finds Redis not answering, it is marked offline (a newer one may exist),
+    and once its TTL is over the last one this process saw still answers, marked the same way.
+    """
+    cache = tiered_cache()
+    cached = cache.get(SUMMARY_CACHE_KEY)
+    offline = redis_unanswered()
+    if cached is None and offline:
+        cached = cache.last_known(SUMMARY_CACHE_KEY)
     if cached is None:
         return None
-    return SummarySnapshot(data=cached["data"], stream_id=cached["id"])
+    return SummarySnapshot(data=cached["data"], stream_id=cached["id"], offline=offline)
 
 
 def heartbeat_age(*, name: str) -> float | None:
     """Seconds since `name` last recorded a heartbeat; None if never (or Redis is down)."""
     try:
-        raw = redis_client().get(HEARTBEAT_KEY.format(name=name))
+        raw = redis_client(ROLE_REQUEST).get(HEARTBEAT_KEY.format(name=name))
     except REDIS_DOWN_ERRORS:
         return None
     if raw is None:
@@ -105,7 +126,7 @@ def ingest_records(*, names: list[str]) -> dict[str, dict[str, Any] | None]:
     if not names:
         return {}
     try:
-        raw = redis_client().mget([INGEST_RECORD_KEY.format(name=name) for name in names])
+        raw = redis_client(ROLE_REQUEST).mget([INGEST_RECORD_KEY.format(name=name) for name in names])
     except REDIS_DOWN_ERRORS:
         return dict.fromkeys(names)
     return {name: _record_decode(name, value) for name, value in zip(names, raw, strict=True)}

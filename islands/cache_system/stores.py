@@ -6,6 +6,7 @@ import threading
 
 from django.conf import settings
 
+from islands.cache_system.breaker import ROLE_REQUEST
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.streams import ResilientStreamStore
 from islands.cache_system.tiered import L1Cache, TierCounters, TieredCache
@@ -24,6 +25,7 @@ def stream_store() -> ResilientStreamStore:
             if _stream_store is None:
                 _stream_store = ResilientStreamStore(
                     redis_client(),
+                    reader=redis_client(ROLE_REQUEST),
                     maxlen=settings.STREAM_MAXLEN,
                     memory_maxlen=settings.FALLBACK_MAX_ENTRIES,
                     reconnect_interval=settings.REDIS_RECONNECT_INTERVAL,

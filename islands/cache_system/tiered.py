@@ -2,7 +2,9 @@
 
 TTLs are honoured across tiers: L2 stores each value with its absolute expiry, so a value that
 L1 picks up from L2 lives only for what is left of its TTL, not for a fresh one. A Redis outage
-turns L2 into misses (django-redis IGNORE_EXCEPTIONS plus short socket timeouts).
+turns L2 into misses (django-redis IGNORE_EXCEPTIONS plus short socket timeouts, and the "cache"
+role's breaker, which skips Redis after one timeout); `last_known` keeps the last value each key
+had, for callers that would rather answer with it, marked, than with nothing while Redis is away.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import caches
+
+from islands.cache_system.breaker import ROLE_CACHE, breaker
 
 
 @dataclass
@@ -70,10 +74,22 @@ class L1Cache:
 
 
 class TieredCache:
+    LAST_KNOWN_MAX = 256
+
     def __init__(self, l1: L1Cache, cache_alias: str = "default") -> None:
         self.l1 = l1
         self.cache_alias = cache_alias
         self.l2_counters = TierCounters()
+        self._last: dict[str, Any] = {}
+
+    def _remember(self, key: str, value: Any) -> None:
+        if key not in self._last and len(self._last) >= self.LAST_KNOWN_MAX:
+            self._last.pop(next(iter(self._last)), None)  # oldest insertion first
+        self._last[key] = value
+
+    def last_known(self, key: str) -> Any | None:
+        """The last value `key` had in this process, expired or not (None if never seen)."""
+        return self._last.get(key)
 
     @property
     def l2(self):
@@ -82,7 +98,12 @@ class TieredCache:
     def get(self, key: str) -> Any | None:
         value = self.l1.get(key)
         if value is not None:
+            self._remember(key, value)
             return value
+        if breaker(ROLE_CACHE).is_open:
+            # Skipped rather than tried: django-redis would log every skipped call as an error.
+            self.l2_counters.misses += 1
+            return None
         stored = self.l2.get(key)
         if stored is None:
             self.l2_counters.misses += 1
@@ -94,15 +115,20 @@ class TieredCache:
             return None
         self.l2_counters.hits += 1
         self.l1.set(key, value, remaining)
+        self._remember(key, value)
         return value
 
     def set(self, key: str, value: Any, seconds: float) -> None:
         self.l1.set(key, value, seconds)
+        self._remember(key, value)
+        if breaker(ROLE_CACHE).is_open:
+            return  # L1 and the last known value serve this process; writers store again soon
         # L2 keeps the absolute expiry beside the value; Redis's own TTL drops it a little later.
         self.l2.set(key, (time.time() + seconds, value), timeout=max(1, int(seconds) + 1))
 
     def delete(self, key: str) -> None:
         self.l1.delete(key)
+        self._last.pop(key, None)
         self.l2.delete(key)
 
     def stats(self) -> dict[str, Any]:

@@ -290,7 +290,7 @@ class DashboardFastPath:
         if route == "home":
             language, theme = _preferences(headers.get(b"cookie"), headers.get(b"accept-language"))
         encoding = _encoding_accepted(headers.get(b"accept-encoding"))
-        stale = time.time() > self._stale_at
+        stale = snapshot.offline or time.time() > self._stale_at
         key = (route, language, theme, encoding, secure)
         prepared = self._prepared.get(key)
         variant = {

@@ -106,7 +106,10 @@ def group_updated_at(*, data: dict[str, Any], group: str) -> str | None:
 
 
 def summary_is_stale(*, snapshot: SummarySnapshot, now: float | None = None) -> bool:
-    """True when no new summary entered the stream for SUMMARY_STALE_AFTER seconds."""
+    """True when no new summary entered the stream for SUMMARY_STALE_AFTER seconds, or when it
+    was read while Redis did not answer (a newer one may exist)."""
+    if snapshot.offline:
+        return True
     age = (now if now is not None else time.time()) - snapshot.stored_at
     return age > settings.SUMMARY_STALE_AFTER
 

@@ -1,8 +1,10 @@
 """Health of each island, from stored state and cheap local probes only.
 
 Never an upstream API call (the old system made 8 a probe and rate-limited itself): upstream
-health comes from the state the ingest tasks stored. Every probe has a short bound, and the only
-one that waits (the Celery worker ping) runs beside the others and is reused for a few seconds.
+health comes from the state the ingest tasks stored. The probes run side by side in a small pool
+under one deadline (HEALTH_DEADLINE_S): one that has not answered by then is reported as a
+timeout, so a Redis that accepts and never answers costs /health that deadline, not a socket
+timeout per probe in a row. The worker ping is reused for a few seconds.
 Overall: "unhealthy" when the site cannot serve (Redis or the database down), "degraded" when
 something is late or failing but pages still work, else "healthy".
 """
@@ -13,16 +15,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import translation
 
-from islands.cache_system.coordination import ping
+from islands.cache_system.coordination import ping, redis_breakers, redis_skipped
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.selectors import cache_stats, heartbeat_age, summary_latest
 from islands.external_apis.selectors import source_states
@@ -36,6 +38,10 @@ _RANK = {HEALTHY: 0, DEGRADED: 1, UNHEALTHY: 2}
 STREAM_LAG_DEGRADED = 50
 
 _ping_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-ping")
+# One thread per probe of a report, so a report's probes never queue behind each other; a probe
+# stuck past the deadline keeps its thread, and the next report's probes queue behind it and are
+# reported as timeouts too (honest: Redis still does not answer).
+_probe_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="health-probe")
 _ping_lock = threading.Lock()
 _ping_cache: dict[str, Any] = {"at": float("-inf"), "result": None, "future": None}
 
@@ -52,7 +58,8 @@ def check_cache_system() -> dict[str, Any]:
     try:
         ping_ms = round(ping(), 2)
     except REDIS_DOWN_ERRORS as exc:
-        return _result(UNHEALTHY, f"Redis does not answer PING ({exc.__class__.__name__})", redis="down")
+        reason = f"Redis does not answer PING ({exc.__class__.__name__}: {exc})"
+        return _result(UNHEALTHY, reason, redis="down", breakers=redis_breakers())
     stats = cache_stats()
     store = stats["store"]
     groups = {
@@ -186,22 +193,39 @@ def _guarded(check: Callable[[], dict[str, Any]], name: str) -> dict[str, Any]:
         # A broken probe is reported, never turned into a 500 of the health endpoint itself.
         log.exception("health check %s failed", name)
         return _result(DEGRADED, f"check failed ({exc.__class__.__name__})")
+    finally:
+        close_old_connections()  # a probe thread's database connection, as after a request
+
+
+# A probe without an answer by the deadline: what cannot answer means the site cannot serve
+# (Redis, the database) is unhealthy; anything else only degraded.
+_TIMEOUT_STATUS = {"cache_system": UNHEALTHY, "crypto_reports": UNHEALTHY}
+
+
+def _timed_out(name: str, deadline: float) -> dict[str, Any]:
+    return _result(_TIMEOUT_STATUS.get(name, DEGRADED), f"timeout: no answer within {deadline:g} s")
 
 
 def health_report() -> dict[str, Any]:
-    """Per island status plus the overall one."""
+    """Per island status plus the overall one, within HEALTH_DEADLINE_S."""
     started = time.perf_counter()
-    cache = _guarded(check_cache_system, "cache_system")
-    ping = _worker_ping_future() if cache["status"] != UNHEALTHY else None
+    deadline = settings.HEALTH_DEADLINE_S
+    # The worker ping goes through the broker (Redis): not even tried while Redis is skipped.
+    ping = None if redis_skipped() else _worker_ping_future()
+    checks: dict[str, Callable[[], dict[str, Any]]] = {
+        "cache_system": check_cache_system,
+        "external_apis": check_external_apis,
+        "websocket_service": check_websocket_service,
+        "crypto_reports": check_crypto_reports,
+        "backup": check_backup,
+        "dashboard": check_dashboard,
+        "shared_components": check_shared_components,
+        "celery": lambda: check_celery(ping=ping),
+    }
+    futures = {name: _probe_pool.submit(_guarded, check, name) for name, check in checks.items()}
+    wait(futures.values(), timeout=deadline)
     islands = {
-        "cache_system": cache,
-        "external_apis": _guarded(check_external_apis, "external_apis"),
-        "websocket_service": _guarded(check_websocket_service, "websocket_service"),
-        "crypto_reports": _guarded(check_crypto_reports, "crypto_reports"),
-        "backup": _guarded(check_backup, "backup"),
-        "dashboard": _guarded(check_dashboard, "dashboard"),
-        "shared_components": _guarded(check_shared_components, "shared_components"),
-        "celery": _guarded(lambda: check_celery(ping=ping), "celery"),
+        name: future.result() if future.done() else _timed_out(name, deadline) for name, future in futures.items()
     }
     overall = max((island["status"] for island in islands.values()), key=_RANK.__getitem__)
     return {

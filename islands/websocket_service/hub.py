@@ -24,6 +24,7 @@ from typing import Any
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from islands.cache_system.errors import REDIS_TIMEOUT_ERRORS
 from islands.cache_system.stores import stream_store
 from islands.websocket_service.live_socket import RESYNC, LiveSocket, Outgoing
 from islands.websocket_service.metrics import WS_CONNECTIONS
@@ -129,7 +130,10 @@ class Hub:
             except Exception as exc:  # Redis down or restarted: retry, and re-join (it may be empty)
                 log.warning("hub lost the channel layer (%r); retrying", exc)
                 joined_at = None
-                await asyncio.sleep(LAYER_RETRY_SECONDS)
+                # A timeout already waited the layer's socket timeout: retrying at once keeps a
+                # call in flight, answered the moment a paused Redis resumes. Refusals pause.
+                if not isinstance(exc, (*REDIS_TIMEOUT_ERRORS, TimeoutError)):
+                    await asyncio.sleep(LAYER_RETRY_SECONDS)
 
 
 def _market_latest_id() -> str | None:

@@ -19,8 +19,11 @@ from islands.cache_system.streams.entries import SCHEMA_VERSION, StreamEntry, en
 class RedisStreamStore:
     """Thin typed layer over redis-py's stream commands."""
 
-    def __init__(self, client: redis.Redis, *, maxlen: int) -> None:
+    def __init__(self, client: redis.Redis, *, maxlen: int, reader: redis.Redis | None = None) -> None:
         self.client = client
+        # Plain reads may go through a client with a shorter timeout (the request role): writes
+        # and consumer groups stay on `client`, whose timeout covers a blocking XREADGROUP.
+        self.reader = reader if reader is not None else client
         self.maxlen = maxlen
 
     def add(self, stream: str, type_: str, data: dict[str, Any], *, entry_id: str = "*") -> str:
@@ -29,24 +32,24 @@ class RedisStreamStore:
         return new_id.decode()
 
     def latest(self, stream: str) -> StreamEntry | None:
-        rows = self.client.xrevrange(stream, "+", "-", count=1)
+        rows = self.reader.xrevrange(stream, "+", "-", count=1)
         return StreamEntry.from_redis(*rows[0]) if rows else None
 
     def range(self, stream: str, start: str = "-", end: str = "+", count: int | None = None) -> list[StreamEntry]:
-        return entries_decode(self.client.xrange(stream, start, end, count=count))[0]
+        return entries_decode(self.reader.xrange(stream, start, end, count=count))[0]
 
     def revrange(self, stream: str, end: str = "+", start: str = "-", count: int | None = None) -> list[StreamEntry]:
-        return entries_decode(self.client.xrevrange(stream, end, start, count=count))[0]
+        return entries_decode(self.reader.xrevrange(stream, end, start, count=count))[0]
 
     def after(self, stream: str, last_id: str, count: int) -> list[StreamEntry]:
         """Entries strictly after last_id, oldest first (exclusive ranges need Redis >= 6.2)."""
         return self.range(stream, f"({last_id}", "+", count=count)
 
     def length(self, stream: str) -> int:
-        return int(self.client.xlen(stream))
+        return int(self.reader.xlen(stream))
 
     def first_id(self, stream: str) -> str | None:
-        rows = self.client.xrange(stream, "-", "+", count=1)
+        rows = self.reader.xrange(stream, "-", "+", count=1)
         return rows[0][0].decode() if rows else None
 
     # --- consumer groups ------------------------------------------------------------------
@@ -106,7 +109,7 @@ class RedisStreamStore:
     def group_info(self, stream: str) -> list[dict[str, Any]]:
         """Per group: consumers, pending, last delivered id and lag (entries not yet delivered)."""
         try:
-            groups = self.client.xinfo_groups(stream)
+            groups = self.reader.xinfo_groups(stream)
         except redis.exceptions.ResponseError:  # no such stream yet
             return []
         info = []
@@ -114,7 +117,7 @@ class RedisStreamStore:
             last = group["last-delivered-id"].decode()
             lag = group.get("lag")
             if lag is None:  # Redis < 7 does not report lag: count what is after the cursor
-                lag = len(self.client.xrange(stream, f"({last}", "+", count=10_000))
+                lag = len(self.reader.xrange(stream, f"({last}", "+", count=10_000))
             info.append(
                 {
                     "name": group["name"].decode(),

@@ -27,8 +27,16 @@ log = logging.getLogger(__name__)
 class ResilientStreamStore:
     """Redis when it answers, memory when it does not; reports which, and heals by itself."""
 
-    def __init__(self, client: redis.Redis, *, maxlen: int, memory_maxlen: int, reconnect_interval: float) -> None:
-        self.redis = RedisStreamStore(client, maxlen=maxlen)
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        maxlen: int,
+        memory_maxlen: int,
+        reconnect_interval: float,
+        reader: redis.Redis | None = None,
+    ) -> None:
+        self.redis = RedisStreamStore(client, maxlen=maxlen, reader=reader)
         self.memory = MemoryStreamStore(maxlen=memory_maxlen)
         self.reconnector = Reconnector(
             self.redis,
