@@ -21,17 +21,19 @@ django.setup()
 
 from django.http import HttpRequest, HttpResponse  # noqa: E402 - after django.setup()
 from django.urls import path  # noqa: E402 - after django.setup()
+from django.utils import translation  # noqa: E402 - after django.setup()
 
 import cryptodash.urls  # noqa: E402 - after django.setup()
 from cryptodash.asgi import application as site  # noqa: E402 - after django.setup()
 from islands.cache_system.selectors import summary_latest  # noqa: E402 - after django.setup()
-from islands.dashboard.pages import home_render, summary_render  # noqa: E402 - after django.setup()
+from islands.dashboard.pages import home_html, summary_json  # noqa: E402 - after django.setup()
 
 _snapshot = summary_latest()
 if _snapshot is None:
     raise SystemExit("bench/http_app: the stream is empty; bench/http.py stores a summary first")
-PAGE = home_render(snapshot=_snapshot, lang="vi", theme="light").body
-SUMMARY = summary_render(snapshot=_snapshot).body
+with translation.override("vi"):
+    PAGE = home_html(snapshot=_snapshot, theme="light")
+SUMMARY = summary_json(snapshot=_snapshot)
 
 
 def _constant(body: bytes, content_type: bytes) -> tuple[dict, dict]:

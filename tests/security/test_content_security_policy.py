@@ -22,7 +22,7 @@ from django.test import Client
 from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
 from islands.crypto_reports.services import report_create
-from islands.dashboard.fastpath import DashboardFastPath, fastpath_reset, fastpath_stats
+from islands.shared_components.page_cache import PageCache, page_cache_reset, page_cache_stats
 from islands.shared_components.security import security_headers, security_headers_middleware
 
 SUMMARY = {
@@ -64,9 +64,9 @@ def _sync_orm_beside_playwright() -> Iterator[None]:
 @pytest.fixture
 def fresh_fastpath(settings) -> Iterator[None]:
     settings.SUMMARY_L1_TTL = 0.0
-    fastpath_reset()
+    page_cache_reset()
     yield
-    fastpath_reset()
+    page_cache_reset()
 
 
 @pytest.fixture
@@ -157,12 +157,12 @@ def test_a_304_for_the_document_repeats_its_own_policy_not_the_sites():
 @pytest.mark.parametrize("path", ["/", "/api/crypto/dashboard-summary"])
 def test_the_fast_path_sends_the_same_security_headers_as_django(asgi_get, fresh_fastpath, path):
     summary_store(summary=SUMMARY)
-    before = fastpath_stats()["misses"]
+    before = page_cache_stats()["misses"]
 
     fast = asgi_get(path)
     via_django = Client(HTTP_HOST="127.0.0.1").get(path)
 
-    assert fastpath_stats()["misses"] == before + 1  # the answer came from the fast path
+    assert page_cache_stats()["misses"] == before + 1  # the answer came from the fast path
     assert fast["status"] == 200
     assert _security(fast["header_map"]) == _security(via_django.headers)
     assert fast["header_map"]["content-security-policy"] == django_settings.CONTENT_SECURITY_POLICY
@@ -176,13 +176,13 @@ def test_the_fast_path_follows_the_settings(asgi_get, fresh_fastpath, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
     summary_store(summary=SUMMARY)
-    before = fastpath_stats()["misses"]
+    before = page_cache_stats()["misses"]
 
     plain = asgi_get("/")
     secure = asgi_get("/", [(b"x-forwarded-proto", b"https")])
     via_django = Client(HTTP_HOST="127.0.0.1").get("/", HTTP_X_FORWARDED_PROTO="https")
 
-    assert fastpath_stats()["misses"] == before + 2  # both answered by the fast path (a variant each)
+    assert page_cache_stats()["misses"] == before + 2  # both answered by the fast path (a variant each)
     assert plain["header_map"]["content-security-policy"] == settings.CONTENT_SECURITY_POLICY
     assert plain["header_map"]["referrer-policy"] == "strict-origin-when-cross-origin"
     assert "strict-transport-security" not in plain["header_map"]
@@ -196,8 +196,8 @@ def test_with_ssl_redirect_the_fast_path_leaves_plain_http_to_django(fresh_fastp
     settings.SECURE_SSL_REDIRECT = True
     summary_store(summary=SUMMARY)
     # Django's SecurityMiddleware reads the setting when the handler is built: build one now.
-    app = DashboardFastPath(get_asgi_application())
-    before = fastpath_stats()["misses"] + fastpath_stats()["hits"]
+    app = PageCache(get_asgi_application())
+    before = page_cache_stats()["misses"] + page_cache_stats()["hits"]
 
     communicator = HttpCommunicator(app, "GET", "/", headers=[(b"host", b"127.0.0.1")])
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -205,7 +205,7 @@ def test_with_ssl_redirect_the_fast_path_leaves_plain_http_to_django(fresh_fastp
 
     assert response["status"] == 301
     assert dict(response["headers"])[b"Location"] == b"https://127.0.0.1/"
-    assert fastpath_stats()["misses"] + fastpath_stats()["hits"] == before
+    assert page_cache_stats()["misses"] + page_cache_stats()["hits"] == before
 
 
 def test_the_middleware_is_sync_and_async_capable():
