@@ -353,7 +353,7 @@ _instances: list[PageCache] = []
 
 
 def page_cache_reset() -> None:
-    """Forget every instance's versions and stored answers (tests, and a settings change)."""
+    """Forget every instance's versions, stored answers and counters (tests, a settings change)."""
     for instance in _instances:
         instance.reset()
     _route.cache_clear()
@@ -403,13 +403,11 @@ class PageCache:
         self.app = app
         self.observer = observer
         self.publish = publish
-        self.hits = self.misses = self.passes = 0
-        self.store = PageStore(settings.PAGE_CACHE_MAX_BYTES)
         self.reset()
 
     def reset(self) -> None:
-        self.store.clear()
-        self.store.budget = settings.PAGE_CACHE_MAX_BYTES
+        self.hits = self.misses = self.passes = 0
+        self.store = PageStore(settings.PAGE_CACHE_MAX_BYTES)
         self._versions: dict[str, Any] | None = None
         self._checked_at = float("-inf")
         self._ttl = 0.0
