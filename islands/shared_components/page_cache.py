@@ -419,6 +419,9 @@ class PageCache:
         self._published_at = float("-inf")
 
     def versions_expire(self) -> None:
+        # A lookup already running may have read the counters before the change: its answer is
+        # dropped (it is no longer `self._lookup`), and the next request looks them up again.
+        self._lookup = None
         self._checked_at = float("-inf")
 
     # Versions ----------------------------------------------------------------------------------
