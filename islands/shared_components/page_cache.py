@@ -481,8 +481,10 @@ class PageCache:
         started = time.perf_counter()
         declared, label = found
         key = self._key(scope, declared)
-        versions = await self._versions_current() if key is not None else None
-        version = self._version(declared, versions) if versions is not None else None
+        versions = self._versions
+        if key is not None and (versions is None or time.monotonic() - self._checked_at >= self._ttl):
+            versions = await self._versions_current()
+        version = self._version(declared, versions) if key is not None and versions is not None else None
         if key is None or version is None:
             self.passes += 1
             await self.app(scope, receive, send)
