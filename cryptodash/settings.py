@@ -511,7 +511,7 @@ if REPORTS_ORIGIN and urlsplit(REPORTS_ORIGIN).hostname not in ALLOWED_HOSTS:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, urlsplit(REPORTS_ORIGIN).hostname]
 
 # --- Content-Security-Policy of every page (shared_components.security) ------------------------
-# Sent by Django (security_headers_middleware) and the dashboard's fast path alike. No inline
+# Sent by Django (security_headers_middleware), replayed by the page cache. No inline
 # script anywhere ('self' only: pages are stored and replayed as bytes, so a per-request nonce
 # would not fit); inline style attributes stay allowed (the dashboard's bar widths). Report
 # documents send their own, stricter policy. An empty value sends none.

@@ -16,8 +16,8 @@ from channels.testing import HttpCommunicator
 
 from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
-from islands.shared_components.page_cache import page_cache_reset
 from islands.dashboard.tests.conftest import SUMMARY
+from islands.shared_components.page_cache import page_cache_reset
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """Production mode: `DJANGO_ENV=production` passes `check --deploy` with no warning, refuses to
-start on development conveniences, and the ASGI fast path does not serve plain HTTP past the
+start on development conveniences, and the ASGI page cache does not serve plain HTTP past the
 HTTPS redirect."""
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def _asgi_get(path: str, *, scheme: str, headers: list[tuple[bytes, bytes]]) -> 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/api/crypto/dashboard-summary"])
-def test_the_fast_path_leaves_plain_http_to_the_https_redirect(settings, stored, path):
+def test_the_page_cache_leaves_plain_http_to_the_https_redirect(settings, stored, path):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     plain = _asgi_get(path, scheme="http", headers=[])

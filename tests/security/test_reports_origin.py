@@ -91,13 +91,13 @@ def test_the_reports_host_serves_nothing_else(report, reports_origin, path):
     assert not response.cookies
 
 
-def test_the_fast_path_leaves_the_reports_host_to_django(report, reports_origin, asgi_request, settings):
+def test_the_page_cache_leaves_the_reports_host_to_django(report, reports_origin, asgi_request, settings):
     settings.SUMMARY_L1_TTL = 0.0
     summary_store(summary={"btc_price_usd": 97123.45, "timestamp": "2026-11-26T13:00:00Z"})
     before = page_cache_stats()["misses"] + page_cache_stats()["hits"]
     site = asgi_request("/", host="testserver")
     answered = page_cache_stats()["misses"] + page_cache_stats()["hits"]
-    assert site["status"] == 200 and answered == before + 1  # the fast path answers the site's home page
+    assert site["status"] == 200 and answered == before + 1  # the page cache answers the site's home page
 
     response = asgi_request("/", host="reports.example.org")
 
@@ -107,7 +107,7 @@ def test_the_fast_path_leaves_the_reports_host_to_django(report, reports_origin,
 
 @pytest.fixture
 def asgi_request():
-    """GET through the project's ASGI application (fast path + Django) on a thread of its own."""
+    """GET through the project's ASGI application (page cache + Django) on a thread of its own."""
 
     def request(path: str, *, host: str) -> dict:
         communicator = HttpCommunicator(application, "GET", path, headers=[(b"host", host.encode())])
