@@ -120,7 +120,7 @@ def _latency_sum() -> float:
     return REGISTRY.get_sample_value("cryptodash_http_request_duration_seconds_sum", labels) or 0.0
 
 
-def test_the_fast_path_serves_the_same_bytes_as_django(asgi_get, stored):
+def test_the_page_cache_serves_the_same_bytes_as_django(asgi_get, stored):
     counted = _latency_sum()
     fast = asgi_get("/api/crypto/dashboard-summary")
     # Recorded under the label Django's middleware uses for this route: one series for both paths.
@@ -132,7 +132,7 @@ def test_the_fast_path_serves_the_same_bytes_as_django(asgi_get, stored):
     assert fast["header_map"]["etag"] == django["ETag"]
 
 
-def test_the_fast_path_answers_304_head_and_hands_503_to_django(asgi_get, settings):
+def test_the_page_cache_answers_304_head_and_hands_503_to_django(asgi_get, settings):
     empty = asgi_get("/api/crypto/dashboard-summary")
     assert empty["status"] == 503
     summary_store(summary={"btc_price_usd": 1.5})
@@ -151,12 +151,12 @@ def test_the_fast_path_answers_304_head_and_hands_503_to_django(asgi_get, settin
     assert wrong["status"] == 405
 
 
-def test_the_fast_path_leaves_unknown_hosts_to_django(asgi_get, stored):
+def test_the_page_cache_leaves_unknown_hosts_to_django(asgi_get, stored):
     response = asgi_get("/api/crypto/dashboard-summary", headers=[(b"host", b"evil.example")])
     assert response["status"] == 400
 
 
-def test_the_fast_path_looks_the_summary_up_again_after_an_idle_spell(asgi_get, summary, settings):
+def test_the_page_cache_looks_the_summary_up_again_after_an_idle_spell(asgi_get, summary, settings):
     settings.PAGE_CACHE_REVALIDATE_AFTER = 0.0  # every request comes "after an idle spell"
     first = summary_store(summary=summary)
     assert orjson.loads(asgi_get("/api/crypto/dashboard-summary")["body"])["stream_id"] == first
