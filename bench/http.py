@@ -1,17 +1,15 @@
-"""HTTP throughput of `/` and the summary API beside two baselines, same server, same run.
+"""HTTP throughput of every cacheable page beside two baselines, same server, same run.
 
 Starts an embedded Redis and the project's fake upstream, stores one real summary through
-external_apis' `summary_refresh()`, then serves bench/http_app.py with granian (one worker, as
-`make run`) and drives each URL with wrk at 50 connections:
+external_apis' `summary_refresh()`, migrates and seeds the sample reports, then serves
+bench/http_app.py with granian (one worker, as `make run`) and drives each URL with wrk at 50
+connections:
 
-  /bench/asgi-page        bare ASGI app sending the bytes of /                 (ceiling for /)
-  /bench/asgi-summary     bare ASGI app sending the bytes of the summary API   (ceiling for the API)
-  /bench/django-page      Django view returning the bytes of /                 (floor)
-  /                       the home page (stored bytes, ASGI fast path)
-  /api/crypto/dashboard-summary
-  /crypto_report/<id>     the newest sample report (migrate + seed_reports first; Django view,
-                          page rendered once per inputs, crypto_reports/rendering.py)
-  /crypto_reports_list    the report list, page 1
+  /bench/asgi/<route>     bare ASGI app sending the bytes the site answers for <route> (its ceiling)
+  /bench/django-page      Django view returning the bytes of / (the Django floor)
+  each cacheable route    /, the summary API, /crypto_report, /crypto_report/<id>, the list and
+                          its page 2, /rss.xml, /sitemap.xml, /robots.txt: the page cache
+                          (shared_components/page_cache.py) replaying what Django rendered
 
     .venv/bin/python -m bench.http [--duration 5] [--rounds 3] [--connections 50] [--port 18500]
 """
@@ -36,15 +34,28 @@ from islands.external_apis.fake_upstream.server import FakeUpstream
 
 ROOT = Path(__file__).resolve().parent.parent
 
-TARGETS = [
-    ("bare ASGI, bytes of /", "/bench/asgi-page"),
-    ("bare ASGI, bytes of the summary API", "/bench/asgi-summary"),
-    ("bare Django view, bytes of /", "/bench/django-page"),
-    ("/", "/"),
-    ("/api/crypto/dashboard-summary", "/api/crypto/dashboard-summary"),
-]
-# Each route's ratio is taken against the bare ASGI app sending its own bytes.
-BARE_FOR = {"/": "bare ASGI, bytes of /", "/api/crypto/dashboard-summary": "bare ASGI, bytes of the summary API"}
+DJANGO_FLOOR = "bare Django view, bytes of /"
+
+
+def routes(report_id: int) -> list[tuple[str, str]]:
+    """(label, path) of every cacheable route measured; each has its bare ASGI baseline."""
+    return [
+        ("/", "/"),
+        ("/api/crypto/dashboard-summary", "/api/crypto/dashboard-summary"),
+        ("/crypto_report", "/crypto_report"),
+        ("/crypto_report/<id>", f"/crypto_report/{report_id}"),
+        ("/crypto_reports_list", "/crypto_reports_list"),
+        ("/crypto_reports_list?page=2", "/crypto_reports_list?page=2"),
+        ("/rss.xml", "/rss.xml"),
+        ("/sitemap.xml", "/sitemap.xml"),
+        ("/robots.txt", "/robots.txt"),
+    ]
+
+
+def bare_label(label: str) -> str:
+    return f"bare ASGI, bytes of {label}"
+
+
 KEYS = {"CMC_API_KEY": "bench-cmc", "TAAPI_SECRET": "bench-taapi", "FINNHUB_API_KEY": "bench-finnhub"}
 
 
@@ -123,11 +134,11 @@ def main() -> int:
             }
             store_summary(env)
             report_id = reports_prepare(env)
-            targets = [
-                *TARGETS,
-                ("/crypto_report/<id>", f"/crypto_report/{report_id}"),
-                ("/crypto_reports_list", "/crypto_reports_list"),
-            ]
+            measured = routes(report_id)
+            env["BENCH_PATHS"] = ",".join(path for _label, path in measured)
+            targets = [(DJANGO_FLOOR, "/bench/django-page")]
+            for label, path in measured:
+                targets += [(bare_label(label), "/bench/asgi" + path.replace("?", "/")), (label, path)]
             server = subprocess.Popen(
                 [
                     str(Path(sys.executable).parent / "granian"),
@@ -171,22 +182,22 @@ def main() -> int:
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
     by_label = dict(results)
-    django = by_label["bare Django view, bytes of /"]["rps"]
+    django = by_label[DJANGO_FLOOR]["rps"]
     print(
         f"\n{platform.node()} · {os.cpu_count()} cores · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · "
         f"granian 1 worker · wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} rounds, "
         f"medians (same cores) · load average before: {load_before}\n"
     )
     print(
-        f"| {'route':<36} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'x its bare ASGI':>15} | {'x Django':>8} |"
+        f"| {'route':<52} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'x its bare ASGI':>15} | {'x Django':>8} |"
     )
-    print(f"|{'-' * 38}|{'-' * 10}:|{'-' * 8}:|{'-' * 8}:|{'-' * 16}:|{'-' * 9}:|")
+    print(f"|{'-' * 54}|{'-' * 10}:|{'-' * 8}:|{'-' * 8}:|{'-' * 16}:|{'-' * 9}:|")
     for label, r in results:
-        bare = BARE_FOR.get(label)
-        ratio = f"{r['rps'] / by_label[bare]['rps']:.2f}" if bare else ""
+        bare = bare_label(label)
+        ratio = f"{r['rps'] / by_label[bare]['rps']:.2f}" if bare in by_label else ""
         flag = f" ({r['non2xx']:.0f} non-2xx!)" if r["non2xx"] else ""
         print(
-            f"| {label:<36} | {r['rps']:>9,.0f} | {r['p50']:>7.2f} | {r['p99']:>7.2f} | {ratio:>15} | "
+            f"| {label:<52} | {r['rps']:>9,.0f} | {r['p50']:>7.2f} | {r['p99']:>7.2f} | {ratio:>15} | "
             f"{r['rps'] / django:>8.2f} |{flag}"
         )
     return 0

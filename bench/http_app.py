@@ -1,7 +1,7 @@
 """The ASGI application bench/http.py serves: the site itself plus its baselines, in one server.
 
-- `/bench/asgi-page`, `/bench/asgi-summary`: a bare ASGI callable sending the bytes of `/` or of the
-  summary API (the ceiling for each);
+- `/bench/asgi/<route>`: a bare ASGI callable sending the bytes the site answers for `<route>` (each
+  route in BENCH_PATHS, a comma-separated list, its `?` written `/`; the ceiling for that route);
 - `/bench/django-page`: a plain Django view returning the home page's bytes through the project's
   full middleware stack (the floor a hot GET must beat);
 - everything else: cryptodash.asgi.application, exactly as `make run` serves it.
@@ -20,32 +20,35 @@ import django
 django.setup()
 
 from django.http import HttpRequest, HttpResponse  # noqa: E402 - after django.setup()
+from django.test import Client  # noqa: E402 - after django.setup()
 from django.urls import path  # noqa: E402 - after django.setup()
 
 import cryptodash.urls  # noqa: E402 - after django.setup()
 from cryptodash.asgi import application as site  # noqa: E402 - after django.setup()
 from islands.cache_system.selectors import summary_latest  # noqa: E402 - after django.setup()
-from islands.dashboard.pages import home_render, summary_render  # noqa: E402 - after django.setup()
 
-_snapshot = summary_latest()
-if _snapshot is None:
+if summary_latest() is None:
     raise SystemExit("bench/http_app: the stream is empty; bench/http.py stores a summary first")
-PAGE = home_render(snapshot=_snapshot, lang="vi", theme="light").body
-SUMMARY = summary_render(snapshot=_snapshot).body
 
 
-def _constant(body: bytes, content_type: bytes) -> tuple[dict, dict]:
-    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+def _constant(route: str) -> tuple[dict, dict]:
+    """The site's answer for route (through Django, as a first visitor gets it) as two ASGI messages."""
+    response = Client(HTTP_HOST="127.0.0.1").get(route)
+    if response.status_code != 200:
+        raise SystemExit(f"bench/http_app: {route} answered {response.status_code}")
+    body = response.content
+    headers = [(b"content-type", response["Content-Type"].encode()), (b"content-length", str(len(body)).encode())]
     return {"type": "http.response.start", "status": 200, "headers": headers}, {
         "type": "http.response.body",
         "body": body,
     }
 
 
+# A route's query becomes a path segment: `/crypto_reports_list?page=2` -> `/bench/asgi/crypto_reports_list/page=2`.
 CONSTANTS = {
-    "/bench/asgi-page": _constant(PAGE, b"text/html; charset=utf-8"),
-    "/bench/asgi-summary": _constant(SUMMARY, b"application/json"),
+    "/bench/asgi" + route.replace("?", "/"): _constant(route) for route in os.environ.get("BENCH_PATHS", "/").split(",")
 }
+PAGE = CONSTANTS["/bench/asgi/"][1]["body"]
 
 
 def django_page(request: HttpRequest) -> HttpResponse:

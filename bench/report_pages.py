@@ -1,9 +1,11 @@
 """CPU per request of the report pages, in-process, beside the cheapest Django view (robots.txt).
 
 Runs Django's test client (sync handler, no server, no network) against the newest sample report
-on an embedded Redis, so the figures are the view's own cost: rendered fresh, served from the
-stored bytes (crypto_reports/rendering.py), answered 304 to If-None-Match, the list page, and the
-sandboxed report document. Rounds rotate through the cases; each figure is the median.
+on an embedded Redis, so the figures are the views' own cost — what a page cache miss (or a
+request the page cache leaves to Django) pays: the report page, its 304 to If-None-Match (Django's
+conditional_page, after rendering), the list page, and the sandboxed report document. Stored
+answers are replayed in front of Django (shared_components/page_cache.py; `bench.http`). Rounds
+rotate through the cases; each figure is the median.
 
     .venv/bin/python -m bench.report_pages [--requests 200] [--rounds 5]
 """
@@ -23,7 +25,6 @@ from django.test import Client
 
 from cryptodash.stack.redis_server import redis_for
 from islands.cache_system.services import summary_store
-from islands.crypto_reports import rendering
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,19 +57,11 @@ def measure(requests: int, rounds: int) -> int:
     page = f"/crypto_report/{report.id}"
     etag = client.get(page)["ETag"]
 
-    def stored():
-        return client.get(page)
-
-    def fresh():
-        rendering.page_store.clear()  # every request renders the templates again
-        return client.get(page)
-
     cases = {
         "robots.txt (baseline)": lambda: client.get("/robots.txt"),
-        "report page, rendered": fresh,
-        "report page, stored bytes": stored,
+        "report page, rendered": lambda: client.get(page),
         "report page, 304": lambda: client.get(page, HTTP_IF_NONE_MATCH=etag),
-        "list page 1, stored bytes": lambda: client.get("/crypto_reports_list"),
+        "list page 1, rendered": lambda: client.get("/crypto_reports_list"),
         # The document answers only a frame's request, as a browser marks it.
         "report document (sandboxed)": lambda: client.get(
             f"{page}/document?report_lang=vi", HTTP_SEC_FETCH_DEST="iframe"

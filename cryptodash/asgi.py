@@ -14,7 +14,8 @@ from django.conf import settings  # noqa: E402
 
 from cryptodash.routing import websocket_urlpatterns  # noqa: E402
 from islands.cache_system.checks import redis_credentials_check  # noqa: E402
-from islands.dashboard.fastpath import DashboardFastPath  # noqa: E402
+from islands.health_system.metrics import cache_counters_publish, request_observer  # noqa: E402
+from islands.shared_components.page_cache import PageCache  # noqa: E402
 from islands.websocket_service.origins import StrictOriginValidator  # noqa: E402
 
 # A REDIS_URL without the password must stop the process, not turn every cache read into a miss.
@@ -22,8 +23,13 @@ redis_credentials_check()
 
 application = ProtocolTypeRouter(
     {
-        # `/` and the summary API are served from stored bytes without crossing Django's stack.
-        "http": DashboardFastPath(django_asgi_app),
+        # Every cacheable page is rendered by Django once per content version and variant, then
+        # replayed from stored bytes without crossing Django's stack.
+        "http": PageCache(
+            django_asgi_app,
+            observer=request_observer,
+            publish=lambda counters: cache_counters_publish(extra=counters, every=0.0),
+        ),
         # Scheme, host and port against WS_ALLOWED_ORIGINS (not ALLOWED_HOSTS, which ignores the
         # port: any other local site, e.g. http://localhost:3000, could open sockets); else 403.
         "websocket": StrictOriginValidator(

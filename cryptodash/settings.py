@@ -428,11 +428,15 @@ CELERY_BEAT_SCHEDULE["ingest-retry-failed"] = {
 # --- Dashboard and health (dashboard, health_system islands) -----------------------------------
 # A summary with no newer stream entry for this long is shown as stale (tiles, banner, API).
 SUMMARY_STALE_AFTER = env_float("SUMMARY_STALE_AFTER", 60.0, minimum=1.0)
-# Cached page bodies are re-rendered at least this often, so the age they show stays near the truth.
+# A stored home page is re-rendered at least this often, so the age it shows stays near the truth.
 PAGE_RENDER_MAX_AGE = env_float("PAGE_RENDER_MAX_AGE", 5.0, minimum=0.0)
-# The fast path answers from the snapshot it last looked up and refreshes it in the background;
-# one not looked up for this long (an idle process) is refreshed before the request is answered.
-FASTPATH_REVALIDATE_AFTER = env_float("FASTPATH_REVALIDATE_AFTER", 2.0, minimum=0.0)
+
+# --- Page cache (shared_components/page_cache.py) ---------------------------------------------
+# Bytes of stored answers (every encoding) per web process; least recently used go first.
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024, minimum=64 * 1024)
+# The page cache answers from the content versions it last looked up (once per SUMMARY_L1_TTL, in
+# the background); ones not looked up for this long (an idle process) are read before answering.
+PAGE_CACHE_REVALIDATE_AFTER = env_float("PAGE_CACHE_REVALIDATE_AFTER", 2.0, minimum=0.0)
 # POST /api/crypto/dashboard-summary/refresh: at most this many per client per window (seconds).
 REFRESH_RATE_LIMIT = env_int("REFRESH_RATE_LIMIT", 3, minimum=1)
 REFRESH_RATE_WINDOW = env_int("REFRESH_RATE_WINDOW", 60, minimum=1)
@@ -517,7 +521,7 @@ if REPORTS_ORIGIN and urlsplit(REPORTS_ORIGIN).hostname not in ALLOWED_HOSTS:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, urlsplit(REPORTS_ORIGIN).hostname]
 
 # --- Content-Security-Policy of every page (shared_components.security) ------------------------
-# Sent by Django (security_headers_middleware) and the dashboard's fast path alike. No inline
+# Sent by Django (security_headers_middleware), replayed by the page cache. No inline
 # script anywhere ('self' only: pages are stored and replayed as bytes, so a per-request nonce
 # would not fit); inline style attributes stay allowed (the dashboard's bar widths). Report
 # documents send their own, stricter policy. An empty value sends none.

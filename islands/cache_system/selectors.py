@@ -13,7 +13,7 @@ from django.conf import settings
 from islands.cache_system.breaker import ROLE_REQUEST, ROLES, breaker
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.redis_client import redis_client
-from islands.cache_system.services import HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY
+from islands.cache_system.services import CONTENT_VERSION_KEY, HEARTBEAT_KEY, INGEST_RECORD_KEY, SUMMARY_CACHE_KEY
 from islands.cache_system.stores import stream_counters, stream_store, tiered_cache
 from islands.cache_system.streams import StoreUnavailable, StreamEntry
 
@@ -87,6 +87,17 @@ def summary_cached() -> SummarySnapshot | None:
     if cached is None:
         return None
     return SummarySnapshot(data=cached["data"], stream_id=cached["id"], offline=offline)
+
+
+def content_versions(*, names: tuple[str, ...]) -> dict[str, int] | None:
+    """The change counts of each content name (0: never changed); None when Redis is down."""
+    if not names:
+        return {}
+    try:
+        raw = redis_client(ROLE_REQUEST).mget([CONTENT_VERSION_KEY.format(name=name) for name in names])
+    except REDIS_DOWN_ERRORS:
+        return None
+    return {name: int(value or 0) for name, value in zip(names, raw, strict=True)}
 
 
 def heartbeat_age(*, name: str) -> float | None:

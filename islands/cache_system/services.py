@@ -1,4 +1,4 @@
-"""Writes of the cache_system island: summaries and BTC ticks into the streams, heartbeats."""
+"""Writes of the cache_system island: summaries and BTC ticks into the streams, heartbeats, content versions."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from islands.cache_system.stores import stream_store, tiered_cache
 
 SUMMARY_CACHE_KEY = "summary:latest"
 HEARTBEAT_KEY = "cryptodash:heartbeat:{name}"
+# A counter per kind of content (e.g. "reports"), bumped on every change, read by every process.
+CONTENT_VERSION_KEY = "cryptodash:content_version:{name}"
 
 
 def summary_store(*, summary: dict[str, Any]) -> str:
@@ -49,3 +51,11 @@ def ingest_record_store(*, name: str, record: dict[str, Any], ttl: float) -> boo
     except REDIS_DOWN_ERRORS:
         return False
     return True
+
+
+def content_version_bump(*, name: str) -> int | None:
+    """Count one change of the content `name` for every process; the new count, None when Redis is down."""
+    try:
+        return int(redis_client().incr(CONTENT_VERSION_KEY.format(name=name)))
+    except REDIS_DOWN_ERRORS:
+        return None

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from islands.crypto_reports import views
 from islands.crypto_reports.feeds import LatestReportsFeed
 from islands.crypto_reports.sitemaps import SITEMAPS
+from islands.shared_components.page_cache import page_cacheable
 
 app_name = "crypto_reports"
 
@@ -19,6 +20,10 @@ def _read_only(view: Callable) -> Callable:
     return csrf_exempt(require_safe(view))
 
 
+def _reports_page(query: tuple[str, ...] = ()) -> Callable:
+    return page_cacheable(query=query, depends=("reports",), max_age=views.PAGE_MAX_AGE)
+
+
 # <int:...> only matches digits: "/crypto_report/abc" and "/crypto_report/-1" are 404s by routing.
 urlpatterns = [
     path("crypto_report", views.report_latest_view, name="latest"),
@@ -26,7 +31,14 @@ urlpatterns = [
     path("crypto_report/<int:report_id>/pdf", views.report_print, name="print"),
     path("crypto_report/<int:report_id>/document", views.report_document, name="document"),
     path("crypto_reports_list", views.report_list, name="list"),
-    path("rss.xml", _read_only(LatestReportsFeed()), name="rss"),
-    path("sitemap.xml", _read_only(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Both change only with the reports (plain-SQL inserts: within PAGE_MAX_AGE); the sitemap
+    # reads ?p= (its page), the feed nothing.
+    path("rss.xml", _reports_page()(_read_only(LatestReportsFeed())), name="rss"),
+    path(
+        "sitemap.xml",
+        _reports_page(query=("p",))(_read_only(sitemap)),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

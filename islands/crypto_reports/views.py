@@ -5,7 +5,9 @@ only escaped text taken from a report (title, table of contents); the report its
 browser solely through the sandboxed document route, which answers only requests for a frame
 (`Sec-Fetch-Dest: iframe`, or without Fetch Metadata a Referer from the site) and, with
 REPORTS_ORIGIN set, only on that host. Responses carry Cache-Control and an ETag, and a
-conditional GET gets 304 (report and list pages before rendering: rendering.py).
+conditional GET gets 304. The pages (not the document, which varies on Sec-Fetch-Dest and Referer)
+are declared to the page cache (shared_components/page_cache.py), which replays them until a
+report changes or, for pages with the live tiles, a new summary arrives.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.http.request import split_domain_port, validate_host
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.translation import get_language
@@ -37,8 +40,8 @@ from islands.crypto_reports.document import (
     report_fingerprint,
 )
 from islands.crypto_reports.models import Report
-from islands.crypto_reports.rendering import page_render
 from islands.crypto_reports.selectors import report_get, report_latest, report_neighbours, report_page
+from islands.shared_components.page_cache import SUMMARY, page_cacheable
 from islands.shared_components.security import is_reports_host, reports_host
 
 # Pages may change when a report is added or edited: short freshness, then revalidate by ETag.
@@ -105,37 +108,45 @@ def _live_context(snapshot: SummarySnapshot | None) -> dict:
     }
 
 
+def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    response = TemplateResponse(request, template, context)
+    # The page varies by (and may set) the preference cookies: no shared cache may keep it.
+    patch_cache_control(response, private=True, max_age=PAGE_MAX_AGE)
+    return response
+
+
 def _report_response(request: HttpRequest, report: Report, *, canonical: str) -> HttpResponse:
     newer, older = report_neighbours(report=report)
     snapshot = summary_latest()
-
-    def context() -> dict:
-        wanted = get_language()
-        lang = language_choose(report, wanted)
-        theme = getattr(request, "theme", "light")
-        versions = _versions(report)
-        return {
-            "newer_id": newer,
-            "older_id": older,
-            "nav": "reports",
-            "report": report,
-            "report_lang": lang,
-            "missing_language": wanted if wanted != lang else None,
-            "versions": versions,
-            "show_language_toggle": len(languages_available(report)) > 1,
-            "title": next(v["title"] for v in versions if v["code"] == lang),
-            "frame_src": frame_url(report, lang=lang, theme=theme),
-            "print_url": reverse("crypto_reports:print", kwargs={"report_id": report.id}) + f"?report_lang={lang}",
-            "canonical_url": request.build_absolute_uri(canonical),
-            **_live_context(snapshot),
-        }
-
-    inputs = (report.id, report_fingerprint(report), newer, older, snapshot.stream_id if snapshot else None)
-    return page_render(
-        request, template="crypto_reports/report.html", inputs=inputs, context=context, max_age=PAGE_MAX_AGE
-    )
+    wanted = get_language()
+    lang = language_choose(report, wanted)
+    theme = getattr(request, "theme", "light")
+    versions = _versions(report)
+    context = {
+        "newer_id": newer,
+        "older_id": older,
+        "nav": "reports",
+        "report": report,
+        "report_lang": lang,
+        "missing_language": wanted if wanted != lang else None,
+        "versions": versions,
+        "show_language_toggle": len(languages_available(report)) > 1,
+        "title": next(v["title"] for v in versions if v["code"] == lang),
+        "frame_src": frame_url(report, lang=lang, theme=theme),
+        "print_url": reverse("crypto_reports:print", kwargs={"report_id": report.id}) + f"?report_lang={lang}",
+        "canonical_url": request.build_absolute_uri(canonical),
+        **_live_context(snapshot),
+    }
+    return _page(request, "crypto_reports/report.html", context)
 
 
+# Report pages show the live tiles (the latest summary) beside the report and its neighbours.
+# Rows the outside generator inserts with plain SQL send no signal: the pages built from the
+# reports are rendered again after PAGE_MAX_AGE, the freshness their Cache-Control promises.
+_REPORT_PAGE = page_cacheable(depends=(SUMMARY, "reports"), max_age=PAGE_MAX_AGE)
+
+
+@_REPORT_PAGE
 @csrf_exempt  # read-only: an unsafe method gets 405, not CSRF's 403
 @require_safe
 def report_latest_view(request: HttpRequest) -> HttpResponse:
@@ -145,6 +156,7 @@ def report_latest_view(request: HttpRequest) -> HttpResponse:
     return _report_response(request, report, canonical=report.get_absolute_url())
 
 
+@_REPORT_PAGE
 @csrf_exempt
 @require_safe
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
@@ -152,26 +164,20 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return _report_response(request, report, canonical=report.get_absolute_url())
 
 
+@page_cacheable(query=("page",), depends=("reports",), max_age=PAGE_MAX_AGE)
 @csrf_exempt
 @require_safe
 def report_list(request: HttpRequest) -> HttpResponse:
     page = report_page(page=request.GET.get("page"))
-    snapshot = summary_latest()
-
-    def context() -> dict:
-        lang = get_language()
-        canonical = reverse("crypto_reports:list") + (f"?page={page.number}" if page.number > 1 else "")
-        return {
-            "nav": "reports",
-            "page": page,
-            "items": [{"item": item, "title": item.title(lang)} for item in page.items],
-            "canonical_url": request.build_absolute_uri(canonical),
-        }
-
-    inputs = (page, snapshot.stream_id if snapshot else None)
-    return page_render(
-        request, template="crypto_reports/list.html", inputs=inputs, context=context, max_age=PAGE_MAX_AGE
-    )
+    lang = get_language()
+    canonical = reverse("crypto_reports:list") + (f"?page={page.number}" if page.number > 1 else "")
+    context = {
+        "nav": "reports",
+        "page": page,
+        "items": [{"item": item, "title": item.title(lang)} for item in page.items],
+        "canonical_url": request.build_absolute_uri(canonical),
+    }
+    return _page(request, "crypto_reports/list.html", context)
 
 
 def _referred_by_site(request: HttpRequest) -> bool:
@@ -264,6 +270,7 @@ def report_document(request: HttpRequest, report_id: int) -> HttpResponse:
     return _document_conditional(request, response)
 
 
+@page_cacheable(query=("report_lang",), depends=("reports",), max_age=PAGE_MAX_AGE)
 @csrf_exempt
 @require_safe
 def report_print(request: HttpRequest, report_id: int) -> HttpResponse:
@@ -272,27 +279,19 @@ def report_print(request: HttpRequest, report_id: int) -> HttpResponse:
     The report stays in its sandboxed frame (no modals); the page prints itself, frame included.
     """
     report = _report_or_404(report_id)
-
-    def context() -> dict:
-        lang = language_choose(report, request.GET.get("report_lang") or get_language())
-        return {
-            "report": report,
-            "report_lang": lang,
-            "title": outline_read(html_for(report, lang)).title,
-            "frame_src": frame_url(report, lang=lang, theme="light", mode="print"),
-            "page_url": request.build_absolute_uri(report.get_absolute_url()),
-        }
-
-    # Without ?report_lang it follows the visitor's language, which page_render's ETag includes.
-    return page_render(
-        request,
-        template="crypto_reports/print.html",
-        inputs=(report.id, report_fingerprint(report)),
-        context=context,
-        max_age=PAGE_MAX_AGE,
-    )
+    # Without ?report_lang it follows the visitor's language (in the page cache's key).
+    lang = language_choose(report, request.GET.get("report_lang") or get_language())
+    context = {
+        "report": report,
+        "report_lang": lang,
+        "title": outline_read(html_for(report, lang)).title,
+        "frame_src": frame_url(report, lang=lang, theme="light", mode="print"),
+        "page_url": request.build_absolute_uri(report.get_absolute_url()),
+    }
+    return _page(request, "crypto_reports/print.html", context)
 
 
+@page_cacheable()
 @csrf_exempt
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:

@@ -11,17 +11,17 @@ import os
 import orjson
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from islands.cache_system.selectors import cache_stats, summary_cached, summary_latest
-from islands.dashboard.fastpath import fastpath_stats
-from islands.dashboard.http import api_methods, json_error, params_check, reply_response
-from islands.dashboard.pages import summary_document, summary_render
+from islands.dashboard.http import api_methods, json_error, params_check
+from islands.dashboard.pages import summary_document, summary_json
 from islands.dashboard.services import refresh_request
-from islands.dashboard.serving import API_VARY, api_cache, page_cache, reply_build, summary_rendered
 from islands.external_apis import selectors as external_selectors
 from islands.shared_components.client_ip import client_ip_from_request
 from islands.shared_components.internal_access import internal_only
+from islands.shared_components.page_cache import SUMMARY, page_cache_stats, page_cacheable
 
 NO_DATA_REASON = (
     "no market data has been fetched yet; the first ingest run stores it within seconds, "
@@ -35,6 +35,7 @@ def _no_data() -> JsonResponse:
     return response
 
 
+@page_cacheable(query=("fields",), depends=(SUMMARY,))
 @api_methods("GET")
 def dashboard_summary(request: HttpRequest) -> HttpResponse:
     if bad := params_check(request, allowed=("fields",)):
@@ -52,16 +53,11 @@ def dashboard_summary(request: HttpRequest) -> HttpResponse:
     snapshot = summary_latest()
     if snapshot is None:
         return _no_data()
-    rendered = summary_render(snapshot=snapshot, fields=fields) if fields else summary_rendered(snapshot=snapshot)
-    reply = reply_build(
-        rendered,
-        head=request.method == "HEAD",
-        accept_encoding=request.headers.get("Accept-Encoding"),
-        if_none_match=request.headers.get("If-None-Match"),
-        if_modified_since=request.headers.get("If-Modified-Since"),
-        vary=API_VARY,
-    )
-    return reply_response(reply)
+    response = HttpResponse(summary_json(snapshot=snapshot, fields=fields), content_type="application/json")
+    # Live data: a client may keep a copy but must ask (a 304 costs a few hundred bytes).
+    response["Cache-Control"] = "no-cache"
+    response["Last-Modified"] = http_date(snapshot.stored_at)
+    return response
 
 
 @api_methods("GET")
@@ -135,5 +131,5 @@ def cache_stats_view(request: HttpRequest) -> HttpResponse:
     stats = cache_stats()
     # Tier counters live in each process: say which one answered.
     stats["process"] = {"pid": os.getpid()}
-    stats["rendered"] = {"page": page_cache.stats(), "summary_api": api_cache.stats(), "fastpath": fastpath_stats()}
+    stats["page_cache"] = page_cache_stats()
     return JsonResponse(stats, json_dumps_params={"ensure_ascii": False})

@@ -9,8 +9,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from islands.dashboard.serving import Reply
-
 
 def json_error(status: int, message: str, **extra: Any) -> JsonResponse:
     return JsonResponse({"error": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False})
@@ -50,10 +48,3 @@ def params_check(request: HttpRequest, allowed: Iterable[str] = ()) -> JsonRespo
         if len(values) > 1:
             return json_error(400, f"query parameter {name!r} given {len(values)} times; give it once")
     return None
-
-
-def reply_response(reply: Reply) -> HttpResponse:
-    response = HttpResponse(reply.body, status=reply.status)
-    for name, value in reply.headers:
-        response[name] = value
-    return response

@@ -1,7 +1,7 @@
 """What `/` and the summary API put in their bodies, rendered from a SummarySnapshot.
 
-Shared by the Django views and the ASGI fast path (islands/dashboard/fastpath.py), so both serve
-the same bytes. Rendering reads no stream and calls no upstream: the caller passes the snapshot.
+The views render with these; the page cache (shared_components/page_cache.py) stores and replays
+what they return. Rendering reads no stream and calls no upstream: the caller passes the snapshot.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext
 
 from islands.cache_system.selectors import SummarySnapshot
-from islands.dashboard.rendered import Rendered, rendered_build
 from islands.dashboard.selectors import (
     SOURCE_GROUPS,
     dashboard_tiles,
@@ -26,9 +24,6 @@ from islands.dashboard.selectors import (
     summary_is_stale,
 )
 from islands.shared_components.context_processors import site_context
-
-HTML = "text/html; charset=utf-8"
-JSON = "application/json"
 
 
 def _client_strings() -> dict[str, Any]:
@@ -75,17 +70,11 @@ def home_context(*, snapshot: SummarySnapshot | None, theme: str, now: float) ->
     return context
 
 
-def home_render(*, snapshot: SummarySnapshot | None, lang: str, theme: str) -> Rendered:
-    """The home page in `lang` and `theme`; "no data yet" when snapshot is None."""
-    now = time.time()
-    with translation.override(lang):
-        html = render_to_string("dashboard/home.html", home_context(snapshot=snapshot, theme=theme, now=now))
-    return rendered_build(
-        status=200,
-        content_type=HTML,
-        body=html.encode(),
-        last_modified=snapshot.stored_at if snapshot else now,
-    )
+def home_html(*, snapshot: SummarySnapshot | None, theme: str) -> bytes:
+    """The home page in the active language and `theme`; "no data yet" when snapshot is None."""
+    return render_to_string(
+        "dashboard/home.html", home_context(snapshot=snapshot, theme=theme, now=time.time())
+    ).encode()
 
 
 def summary_document(*, snapshot: SummarySnapshot, fields: list[str] | None = None) -> dict[str, Any]:
@@ -94,10 +83,5 @@ def summary_document(*, snapshot: SummarySnapshot, fields: list[str] | None = No
     return {**data, "stream_id": snapshot.stream_id, "stale": summary_is_stale(snapshot=snapshot)}
 
 
-def summary_render(*, snapshot: SummarySnapshot, fields: list[str] | None = None) -> Rendered:
-    return rendered_build(
-        status=200,
-        content_type=JSON,
-        body=orjson.dumps(summary_document(snapshot=snapshot, fields=fields)),
-        last_modified=snapshot.stored_at,
-    )
+def summary_json(*, snapshot: SummarySnapshot, fields: list[str] | None = None) -> bytes:
+    return orjson.dumps(summary_document(snapshot=snapshot, fields=fields))

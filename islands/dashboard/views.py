@@ -1,31 +1,28 @@
-"""The home page view: stored bytes for the newest stream entry, "no data yet" before the first."""
+"""The home page view: the tiles of the newest stream entry, "no data yet" before the first.
 
+Rendered by Django once per stream entry and variant, then replayed by the page cache
+(shared_components/page_cache.py); rendered again after PAGE_RENDER_MAX_AGE for the ages it shows.
+"""
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from islands.cache_system.selectors import summary_latest
-from islands.dashboard.http import reply_response
-from islands.dashboard.pages import home_render
-from islands.dashboard.serving import PAGE_VARY, home_rendered, reply_build
+from islands.dashboard.pages import home_html
+from islands.shared_components.page_cache import SUMMARY, page_cacheable
 
 
+@page_cacheable(depends=(SUMMARY,), max_age=lambda: settings.PAGE_RENDER_MAX_AGE)
 @csrf_exempt  # read-only: an unsafe method gets 405, not CSRF's 403
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     snapshot = summary_latest()
-    lang, theme = request.LANGUAGE_CODE, request.theme
-    if snapshot is None:
-        rendered = home_render(snapshot=None, lang=lang, theme=theme)
-    else:
-        rendered = home_rendered(snapshot=snapshot, lang=lang, theme=theme)
-    reply = reply_build(
-        rendered,
-        head=request.method == "HEAD",
-        accept_encoding=request.headers.get("Accept-Encoding"),
-        if_none_match=request.headers.get("If-None-Match"),
-        if_modified_since=request.headers.get("If-Modified-Since"),
-        vary=PAGE_VARY,
-        language=lang,
-    )
-    return reply_response(reply)
+    response = HttpResponse(home_html(snapshot=snapshot, theme=request.theme), content_type="text/html; charset=utf-8")
+    # Live data: a browser may keep a copy but must ask (a 304 costs a few hundred bytes).
+    response["Cache-Control"] = "no-cache"
+    if snapshot is not None:
+        response["Last-Modified"] = http_date(snapshot.stored_at)
+    return response

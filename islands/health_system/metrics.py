@@ -30,7 +30,7 @@ REQUEST_LATENCY = Histogram(
 # here at most once a second per process, one series per pid (mode "all"), so a scrape sums them.
 CACHE_TIER_EVENTS = Gauge(
     "cryptodash_cache_tier_events",
-    "Cache reads of this process per tier (l1, l2, stream, rendered page/API bodies) and result.",
+    "Cache reads of this process per tier (l1, l2, stream, page_cache) and result.",
     ["tier", "result"],
     multiprocess_mode="all",
 )

@@ -1,6 +1,6 @@
 """Who sees which language and theme: pure functions over raw request values.
 
-They take strings rather than a Django request so that the ASGI fast path (dashboard island) and
+They take strings rather than a Django request so that the ASGI page cache (page_cache.py) and
 the Django middleware decide exactly alike. They must not touch Redis, the database or the network.
 """
 

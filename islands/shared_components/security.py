@@ -1,11 +1,11 @@
-"""The security headers every response carries, from settings, for Django and the ASGI fast path alike.
+"""The security headers every response carries, from settings.
 
 `security_headers()` is the one place they are decided: the Content-Security-Policy
 (CONTENT_SECURITY_POLICY), nosniff, Referrer-Policy, X-Frame-Options, Cross-Origin-Opener-Policy
 and, on secure requests, HSTS, each from the Django setting of that name. SecurityHeadersMiddleware
 puts them on Django's responses (beside Django's SecurityMiddleware and XFrameOptionsMiddleware,
-which set the same values from the same settings and which `check --deploy` looks for); the
-dashboard's fast path, which answers without Django, sends the same tuple. A response that sets one
+which set the same values from the same settings and which `check --deploy` looks for); the page
+cache (page_cache.py) replays them with the rest of Django's answer. A response that sets one
 itself keeps it (the report document's stricter CSP and its framing rules). Also the host of
 REPORTS_ORIGIN, which the site's own pages are not served from. Nothing here does I/O.
 """

@@ -16,8 +16,8 @@ from channels.testing import HttpCommunicator
 
 from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
-from islands.dashboard.fastpath import fastpath_reset
 from islands.dashboard.tests.conftest import SUMMARY
+from islands.shared_components.page_cache import page_cache_reset
 
 
 @pytest.fixture(autouse=True)
@@ -34,22 +34,22 @@ def _no_errors_logged(caplog) -> Iterator[None]:
 def _fresh_process_state(settings) -> Iterator[None]:
     # Each test sees what it just stored, and each async test gets channel layers of its own loop.
     settings.SUMMARY_L1_TTL = 0.0
-    fastpath_reset()
+    page_cache_reset()
     channel_layers.backends.clear()
     yield
-    fastpath_reset()
+    page_cache_reset()
     channel_layers.backends.clear()
 
 
 @pytest.fixture
 def stored() -> str:
-    """A complete summary in the real stream, so the fast path answers `/` and the summary API."""
+    """A complete summary in the real stream, so the page cache answers `/` and the summary API."""
     return summary_store(summary=copy.deepcopy(SUMMARY))
 
 
 @pytest.fixture
 def asgi():
-    """Request `cryptodash.asgi.application` (fast path in front of Django) as a server would."""
+    """Request `cryptodash.asgi.application` (page cache in front of Django) as a server would."""
 
     async def call(method: str, path: str, query: bytes, headers: list, body: bytes) -> dict[str, Any]:
         communicator = HttpCommunicator(application, method, path, body=body, headers=headers)

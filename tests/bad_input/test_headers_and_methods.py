@@ -1,4 +1,4 @@
-"""Hostile headers and methods on both serving paths of `/` and the summary API: the ASGI fast path
+"""Hostile headers and methods on both serving paths of `/` and the summary API: the ASGI page cache
 (cryptodash.asgi.application) and Django's own stack (the test Client). A bad Host is a 400, a
 garbled optional header falls back to the default answer, an unsafe method is a 405."""
 

@@ -64,7 +64,7 @@ def test_the_report_list_clamps_a_bad_page_number(client, page):
     assert response.status_code in (200, 404)
 
 
-def test_a_bad_query_on_the_fast_path_routes_reaches_django_and_gets_400(asgi, stored):
+def test_a_bad_query_on_the_cached_routes_reaches_django_and_gets_400(asgi, stored):
     response = asgi("/api/crypto/dashboard-summary", query=b"fields=__dict__")
     assert response["status"] == 400
     assert b"unknown summary field" in response["body"]

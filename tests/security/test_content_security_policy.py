@@ -1,10 +1,11 @@
 """Every page carries the site's Content-Security-Policy, and no page of the site breaks it.
 
-The finding: only report documents had a CSP, and the fast path sent its own hard-coded copy of
-the security headers. Now one function (shared_components.security) gives both serving paths
-the same headers from settings, and the policy allows no inline script: a script injected into
-any page would not run. Checked per page type and serving path, and in Chromium by collecting
-`securitypolicyviolation` events on the home page, a report page and the admin.
+The finding: only report documents had a CSP, and the dashboard's ASGI fast path sent its own
+hard-coded copy of the security headers. Now one function (shared_components.security) sets them
+from settings on Django's answers, the page cache replays those, and the policy allows no inline
+script: a script injected into any page would not run. Checked per page type and serving path,
+and in Chromium by collecting `securitypolicyviolation` events on the home page, a report page and
+the admin.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.test import Client
 from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
 from islands.crypto_reports.services import report_create
-from islands.dashboard.fastpath import DashboardFastPath, fastpath_reset, fastpath_stats
+from islands.shared_components.page_cache import PageCache, page_cache_reset, page_cache_stats
 from islands.shared_components.security import security_headers, security_headers_middleware
 
 SUMMARY = {
@@ -62,16 +63,16 @@ def _sync_orm_beside_playwright() -> Iterator[None]:
 
 
 @pytest.fixture
-def fresh_fastpath(settings) -> Iterator[None]:
+def fresh_page_cache(settings) -> Iterator[None]:
     settings.SUMMARY_L1_TTL = 0.0
-    fastpath_reset()
+    page_cache_reset()
     yield
-    fastpath_reset()
+    page_cache_reset()
 
 
 @pytest.fixture
 def asgi_get():
-    """GET through the project's ASGI application (fast path + Django) on a thread of its own."""
+    """GET through the project's ASGI application (page cache + Django) on a thread of its own."""
 
     def request(path: str, headers: list[tuple[bytes, bytes]] = ()) -> dict:
         all_headers = [(b"host", b"127.0.0.1"), *headers]
@@ -155,34 +156,34 @@ def test_a_304_for_the_document_repeats_its_own_policy_not_the_sites():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/api/crypto/dashboard-summary"])
-def test_the_fast_path_sends_the_same_security_headers_as_django(asgi_get, fresh_fastpath, path):
+def test_the_page_cache_sends_the_same_security_headers_as_django(asgi_get, fresh_page_cache, path):
     summary_store(summary=SUMMARY)
-    before = fastpath_stats()["misses"]
+    before = page_cache_stats()["misses"]
 
     fast = asgi_get(path)
     via_django = Client(HTTP_HOST="127.0.0.1").get(path)
 
-    assert fastpath_stats()["misses"] == before + 1  # the answer came from the fast path
+    assert page_cache_stats()["misses"] == before + 1  # the answer came from the page cache
     assert fast["status"] == 200
     assert _security(fast["header_map"]) == _security(via_django.headers)
     assert fast["header_map"]["content-security-policy"] == django_settings.CONTENT_SECURITY_POLICY
 
 
 @pytest.mark.django_db
-def test_the_fast_path_follows_the_settings(asgi_get, fresh_fastpath, settings):
+def test_the_page_cache_follows_the_settings(asgi_get, fresh_page_cache, settings):
     settings.CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; report-to csp"
     settings.SECURE_HSTS_SECONDS = 3600
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
     summary_store(summary=SUMMARY)
-    before = fastpath_stats()["misses"]
+    before = page_cache_stats()["misses"]
 
     plain = asgi_get("/")
     secure = asgi_get("/", [(b"x-forwarded-proto", b"https")])
     via_django = Client(HTTP_HOST="127.0.0.1").get("/", HTTP_X_FORWARDED_PROTO="https")
 
-    assert fastpath_stats()["misses"] == before + 2  # both answered by the fast path (a variant each)
+    assert page_cache_stats()["misses"] == before + 2  # both answered by the page cache (a variant each)
     assert plain["header_map"]["content-security-policy"] == settings.CONTENT_SECURITY_POLICY
     assert plain["header_map"]["referrer-policy"] == "strict-origin-when-cross-origin"
     assert "strict-transport-security" not in plain["header_map"]
@@ -192,12 +193,12 @@ def test_the_fast_path_follows_the_settings(asgi_get, fresh_fastpath, settings):
 
 
 @pytest.mark.django_db
-def test_with_ssl_redirect_the_fast_path_leaves_plain_http_to_django(fresh_fastpath, settings):
+def test_with_ssl_redirect_the_fast_path_leaves_plain_http_to_django(fresh_page_cache, settings):
     settings.SECURE_SSL_REDIRECT = True
     summary_store(summary=SUMMARY)
     # Django's SecurityMiddleware reads the setting when the handler is built: build one now.
-    app = DashboardFastPath(get_asgi_application())
-    before = fastpath_stats()["misses"] + fastpath_stats()["hits"]
+    app = PageCache(get_asgi_application())
+    before = page_cache_stats()["misses"] + page_cache_stats()["hits"]
 
     communicator = HttpCommunicator(app, "GET", "/", headers=[(b"host", b"127.0.0.1")])
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -205,7 +206,7 @@ def test_with_ssl_redirect_the_fast_path_leaves_plain_http_to_django(fresh_fastp
 
     assert response["status"] == 301
     assert dict(response["headers"])[b"Location"] == b"https://127.0.0.1/"
-    assert fastpath_stats()["misses"] + fastpath_stats()["hits"] == before
+    assert page_cache_stats()["misses"] + page_cache_stats()["hits"] == before
 
 
 def test_the_middleware_is_sync_and_async_capable():

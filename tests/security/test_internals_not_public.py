@@ -40,7 +40,7 @@ def _from(address: str) -> Client:
 
 
 def _asgi_get(path: str, *, client: tuple[str, int] | None, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    """The deployed application, fast path included, as the server calls it for a peer `client`."""
+    """The deployed application, page cache included, as the server calls it for a peer `client`."""
 
     async def call() -> dict[str, Any]:
         communicator = HttpCommunicator(application, "GET", path, headers=[(b"host", b"127.0.0.1"), *headers])
@@ -130,7 +130,7 @@ def test_the_allowlist_takes_networks(settings):
 
 @pytest.mark.parametrize("path", [*INTERNAL, "/health"])
 def test_the_asgi_application_applies_the_same_check(path):
-    # The fast path in front of Django must not serve any of these past the check.
+    # The page cache in front of Django must not serve any of these past the check.
     outsider = _asgi_get(path, client=(OUTSIDER, 40000), headers=[])
     unknown_peer = _asgi_get(path, client=None, headers=[])
     insider = _asgi_get(path, client=(OUTSIDER, 40000), headers=[(b"authorization", f"Bearer {TOKEN}".encode())])

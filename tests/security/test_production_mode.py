@@ -1,5 +1,5 @@
 """Production mode: `DJANGO_ENV=production` passes `check --deploy` with no warning, refuses to
-start on development conveniences, and the ASGI fast path does not serve plain HTTP past the
+start on development conveniences, and the ASGI page cache does not serve plain HTTP past the
 HTTPS redirect."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from channels.testing import HttpCommunicator
 from django.core.handlers.asgi import ASGIHandler
 
 from islands.cache_system.services import summary_store
-from islands.dashboard.fastpath import DashboardFastPath, fastpath_reset
 from islands.dashboard.tests.conftest import SUMMARY
+from islands.shared_components.page_cache import PageCache, page_cache_reset
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,15 +104,15 @@ def test_it_refuses_to_start_on_a_development_convenience(tmp_path, overrides, n
 @pytest.fixture
 def stored(settings) -> Iterator[str]:
     settings.SUMMARY_L1_TTL = 0.0
-    fastpath_reset()
+    page_cache_reset()
     yield summary_store(summary=copy.deepcopy(SUMMARY))
-    fastpath_reset()
+    page_cache_reset()
 
 
 def _asgi_get(path: str, *, scheme: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
     # Built per request as cryptodash/asgi.py builds it: Django's middleware reads the HTTPS
     # settings when it is loaded, after the test changed them.
-    application = DashboardFastPath(ASGIHandler())
+    application = PageCache(ASGIHandler())
 
     async def call() -> dict[str, Any]:
         communicator = HttpCommunicator(application, "GET", path, headers=[(b"host", b"127.0.0.1"), *headers])
@@ -124,7 +124,7 @@ def _asgi_get(path: str, *, scheme: str, headers: list[tuple[bytes, bytes]]) -> 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/api/crypto/dashboard-summary"])
-def test_the_fast_path_leaves_plain_http_to_the_https_redirect(settings, stored, path):
+def test_the_page_cache_leaves_plain_http_to_the_https_redirect(settings, stored, path):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     plain = _asgi_get(path, scheme="http", headers=[])

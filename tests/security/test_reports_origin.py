@@ -25,7 +25,7 @@ from django.test import Client
 from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
 from islands.crypto_reports.services import report_create
-from islands.dashboard.fastpath import fastpath_reset, fastpath_stats
+from islands.shared_components.page_cache import page_cache_reset, page_cache_stats
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,9 +43,9 @@ def _sync_orm_beside_playwright() -> Iterator[None]:
 def reports_origin(settings) -> str:
     settings.REPORTS_ORIGIN = "https://reports.example.org"
     settings.ALLOWED_HOSTS = ["testserver", "reports.example.org"]
-    fastpath_reset()
+    page_cache_reset()
     yield settings.REPORTS_ORIGIN
-    fastpath_reset()
+    page_cache_reset()
 
 
 @pytest.fixture
@@ -91,23 +91,23 @@ def test_the_reports_host_serves_nothing_else(report, reports_origin, path):
     assert not response.cookies
 
 
-def test_the_fast_path_leaves_the_reports_host_to_django(report, reports_origin, asgi_request, settings):
+def test_the_page_cache_leaves_the_reports_host_to_django(report, reports_origin, asgi_request, settings):
     settings.SUMMARY_L1_TTL = 0.0
     summary_store(summary={"btc_price_usd": 97123.45, "timestamp": "2026-11-26T13:00:00Z"})
-    before = fastpath_stats()["misses"] + fastpath_stats()["hits"]
+    before = page_cache_stats()["misses"] + page_cache_stats()["hits"]
     site = asgi_request("/", host="testserver")
-    answered = fastpath_stats()["misses"] + fastpath_stats()["hits"]
-    assert site["status"] == 200 and answered == before + 1  # the fast path answers the site's home page
+    answered = page_cache_stats()["misses"] + page_cache_stats()["hits"]
+    assert site["status"] == 200 and answered == before + 1  # the page cache answers the site's home page
 
     response = asgi_request("/", host="reports.example.org")
 
     assert response["status"] == 404
-    assert fastpath_stats()["misses"] + fastpath_stats()["hits"] == answered
+    assert page_cache_stats()["misses"] + page_cache_stats()["hits"] == answered
 
 
 @pytest.fixture
 def asgi_request():
-    """GET through the project's ASGI application (fast path + Django) on a thread of its own."""
+    """GET through the project's ASGI application (page cache + Django) on a thread of its own."""
 
     def request(path: str, *, host: str) -> dict:
         communicator = HttpCommunicator(application, "GET", path, headers=[(b"host", host.encode())])

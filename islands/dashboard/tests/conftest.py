@@ -15,7 +15,7 @@ from channels.testing import HttpCommunicator
 
 from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
-from islands.dashboard.fastpath import fastpath_reset
+from islands.shared_components.page_cache import page_cache_reset
 
 SUMMARY: dict[str, Any] = {
     "btc_price_usd": 97123.45,
@@ -61,12 +61,12 @@ SUMMARY: dict[str, Any] = {
 
 
 @pytest.fixture(autouse=True)
-def _fresh_fastpath(settings) -> Iterator[None]:
+def _fresh_page_cache(settings) -> Iterator[None]:
     # No L1 copy of "the latest": each test sees what it just wrote to the stream.
     settings.SUMMARY_L1_TTL = 0.0
-    fastpath_reset()
+    page_cache_reset()
     yield
-    fastpath_reset()
+    page_cache_reset()
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def stored(summary) -> str:
 
 @pytest.fixture
 def asgi_get():
-    """Request the project's ASGI application (fast path + Django) like a server would.
+    """Request the project's ASGI application (page cache + Django) like a server would.
 
     Synchronous, on a thread with its own event loop: the browser tests' Playwright keeps a loop
     running in the main thread for the whole session.

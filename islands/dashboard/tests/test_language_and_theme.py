@@ -58,7 +58,7 @@ def test_the_theme_is_applied_server_side_and_persisted(client, stored):
     assert 'data-theme="dark"' in client.get("/").content.decode()
 
 
-def test_the_fast_path_reads_the_same_cookies_and_header(asgi_get, stored):
+def test_the_page_cache_reads_the_same_cookies_and_header(asgi_get, stored):
     english_dark = asgi_get(
         "/", headers=[(b"cookie", f"{THEME_COOKIE}=dark; {LANGUAGE_COOKIE}=en".encode()), (b"accept-language", b"vi")]
     )
@@ -73,7 +73,7 @@ def test_the_fast_path_reads_the_same_cookies_and_header(asgi_get, stored):
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "br"])
-def test_the_fast_path_compresses_the_page_and_answers_304(asgi_get, stored, encoding):
+def test_the_page_cache_compresses_the_page_and_answers_304(asgi_get, stored, encoding):
     first = asgi_get("/", headers=[(b"accept-encoding", encoding.encode())])
     assert first["header_map"]["content-encoding"] == encoding
     etag = first["header_map"]["etag"].encode()

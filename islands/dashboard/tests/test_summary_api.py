@@ -6,7 +6,7 @@ from django.test import Client
 from prometheus_client import REGISTRY
 
 from islands.cache_system.services import summary_store
-from islands.dashboard.fastpath import fastpath_reset
+from islands.shared_components.page_cache import page_cache_reset
 
 
 def test_it_answers_503_with_a_reason_before_the_first_summary(client):
@@ -62,13 +62,13 @@ def test_it_refuses_other_methods_with_405(path, method):
     assert "not allowed" in response.json()["error"]
 
 
-def test_it_answers_head_with_headers_only(client, stored):
-    get = client.get("/api/crypto/dashboard-summary")
-    head = client.head("/api/crypto/dashboard-summary")
-    assert head.status_code == 200
-    assert head.content == b""
-    assert head["Content-Length"] == str(len(get.content))
-    assert head["ETag"] == get["ETag"]
+def test_it_answers_head_with_headers_only(asgi_get, stored):
+    get = asgi_get("/api/crypto/dashboard-summary")
+    head = asgi_get("/api/crypto/dashboard-summary", method="HEAD")
+    assert head["status"] == 200
+    assert head["body"] == b""
+    assert head["header_map"]["content-length"] == str(len(get["body"]))
+    assert head["header_map"]["etag"] == get["header_map"]["etag"]
 
 
 def test_it_answers_304_to_a_matching_etag(client, stored):
@@ -80,18 +80,21 @@ def test_it_answers_304_to_a_matching_etag(client, stored):
     assert other.status_code == 200
 
 
-def test_it_compresses_only_when_the_client_accepts_it(client, summary):
+def test_it_compresses_only_when_the_client_accepts_it(asgi_get, summary):
     summary["data_sources"]["coinmarketcap"] = {"status": "disabled", "updated_at": None, "error": "x" * 400}
     summary_store(summary=summary)
-    plain = client.get("/api/crypto/dashboard-summary")
-    assert "Content-Encoding" not in plain
-    gz = client.get("/api/crypto/dashboard-summary", HTTP_ACCEPT_ENCODING="gzip")
-    assert gz["Content-Encoding"] == "gzip"
-    br = client.get("/api/crypto/dashboard-summary", HTTP_ACCEPT_ENCODING="gzip, br")
-    assert br["Content-Encoding"] == "br"
-    refused = client.get("/api/crypto/dashboard-summary", HTTP_ACCEPT_ENCODING="br;q=0, gzip;q=0")
-    assert "Content-Encoding" not in refused
-    assert "Accept-Encoding" in plain["Vary"]
+
+    def encoding(accept: bytes | None) -> str | None:
+        headers = [(b"accept-encoding", accept)] if accept is not None else []
+        return asgi_get("/api/crypto/dashboard-summary", headers=headers)["header_map"].get("content-encoding")
+
+    assert encoding(None) is None
+    assert encoding(b"gzip") == "gzip"
+    assert encoding(b"gzip, br") == "br"
+    assert encoding(b"br;q=0, gzip;q=0") is None
+    assert encoding(b"*;q=0, gzip") == "gzip"
+    assert encoding(b"identity") is None
+    assert "Accept-Encoding" in asgi_get("/api/crypto/dashboard-summary")["header_map"]["vary"]
 
 
 def test_cached_answers_503_when_the_cache_is_empty(client):
@@ -117,7 +120,7 @@ def _latency_sum() -> float:
     return REGISTRY.get_sample_value("cryptodash_http_request_duration_seconds_sum", labels) or 0.0
 
 
-def test_the_fast_path_serves_the_same_bytes_as_django(asgi_get, stored):
+def test_the_page_cache_serves_the_same_bytes_as_django(asgi_get, stored):
     counted = _latency_sum()
     fast = asgi_get("/api/crypto/dashboard-summary")
     # Recorded under the label Django's middleware uses for this route: one series for both paths.
@@ -129,11 +132,11 @@ def test_the_fast_path_serves_the_same_bytes_as_django(asgi_get, stored):
     assert fast["header_map"]["etag"] == django["ETag"]
 
 
-def test_the_fast_path_answers_304_head_and_hands_503_to_django(asgi_get, settings):
+def test_the_page_cache_answers_304_head_and_hands_503_to_django(asgi_get, settings):
     empty = asgi_get("/api/crypto/dashboard-summary")
     assert empty["status"] == 503
     summary_store(summary={"btc_price_usd": 1.5})
-    fastpath_reset()
+    page_cache_reset()
     first = asgi_get("/api/crypto/dashboard-summary")
     assert first["status"] == 200
     etag = first["header_map"]["etag"].encode()
@@ -148,13 +151,13 @@ def test_the_fast_path_answers_304_head_and_hands_503_to_django(asgi_get, settin
     assert wrong["status"] == 405
 
 
-def test_the_fast_path_leaves_unknown_hosts_to_django(asgi_get, stored):
+def test_the_page_cache_leaves_unknown_hosts_to_django(asgi_get, stored):
     response = asgi_get("/api/crypto/dashboard-summary", headers=[(b"host", b"evil.example")])
     assert response["status"] == 400
 
 
-def test_the_fast_path_looks_the_summary_up_again_after_an_idle_spell(asgi_get, summary, settings):
-    settings.FASTPATH_REVALIDATE_AFTER = 0.0  # every request comes "after an idle spell"
+def test_the_page_cache_looks_the_summary_up_again_after_an_idle_spell(asgi_get, summary, settings):
+    settings.PAGE_CACHE_REVALIDATE_AFTER = 0.0  # every request comes "after an idle spell"
     first = summary_store(summary=summary)
     assert orjson.loads(asgi_get("/api/crypto/dashboard-summary")["body"])["stream_id"] == first
 
