@@ -1,5 +1,11 @@
 """Process-wide redis-py clients with short timeouts (one connection pool per process).
 
+`redis_connect()` is the one place a client is constructed: on REDIS_URL, or on the primary that
+the sentinels name (settings.REDIS_TOPOLOGY, islands/cache_system/topology.py). A Sentinel client
+asks the sentinels again on every new connection, drops idle connections when the primary moved,
+and turns a demoted primary's READONLY into a ConnectionError, so callers see a failover as a
+short outage (REDIS_DOWN_ERRORS) and the next call reaches the new primary.
+
 Only cache_system imports this module (a contract in pyproject.toml): other islands use the
 functions of selectors, services, coordination and the stores.
 """
@@ -7,31 +13,53 @@ functions of selectors, services, coordination and the stores.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import redis
 from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from redis.sentinel import Sentinel
 
 # The client and the errors that mean it cannot reach Redis travel together inside this island.
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.cache_system.topology import RedisTopology
 
-__all__ = ["REDIS_DOWN_ERRORS", "redis_client", "redis_clients_reset"]
+__all__ = ["REDIS_DOWN_ERRORS", "redis_client", "redis_clients_reset", "redis_connect", "redis_topology"]
 
 _lock = threading.Lock()
-_clients: dict[str, redis.Redis] = {}
+_clients: dict[tuple, redis.Redis] = {}
+
+
+def redis_topology() -> RedisTopology:
+    """Where the settings say Redis is (read each time: tests point them at other servers)."""
+    return RedisTopology(
+        url=settings.REDIS_URL,
+        sentinels=settings.REDIS_SENTINELS,
+        master=settings.REDIS_SENTINEL_MASTER,
+        sentinel_password=settings.REDIS_SENTINEL_PASSWORD or None,
+        connect_timeout=settings.REDIS_SOCKET_CONNECT_TIMEOUT,
+    )
+
+
+def redis_connect(topology: RedisTopology, **kwargs: Any) -> redis.Redis:
+    """A new client (with its own pool) on the server, or the current primary, of `topology`."""
+    if not topology.uses_sentinel:
+        return redis.Redis.from_url(topology.url, **kwargs)
+    sentinel = Sentinel(topology.sentinels, sentinel_kwargs=topology.sentinel_kwargs(), **topology.credentials())
+    return sentinel.master_for(topology.master, **kwargs)
 
 
 def redis_client() -> redis.Redis:
-    """The shared client (bytes in, bytes out) for settings.REDIS_URL."""
-    url = settings.REDIS_URL
-    client = _clients.get(url)
+    """The shared client (bytes in, bytes out) for the settings' Redis (URL or Sentinel)."""
+    key = (settings.REDIS_URL, settings.REDIS_SENTINELS, settings.REDIS_SENTINEL_MASTER)
+    client = _clients.get(key)
     if client is None:
         with _lock:
-            client = _clients.get(url)
+            client = _clients.get(key)
             if client is None:
-                client = redis.Redis.from_url(
-                    url,
+                client = redis_connect(
+                    redis_topology(),
                     socket_connect_timeout=settings.REDIS_SOCKET_CONNECT_TIMEOUT,
                     socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
                     health_check_interval=30,
@@ -39,12 +67,12 @@ def redis_client() -> redis.Redis:
                     # restarted; anything longer is the fallback store's job, not a request's wait.
                     retry=Retry(NoBackoff(), 1),
                 )
-                _clients[url] = client
+                _clients[key] = client
     return client
 
 
 def redis_clients_reset() -> None:
-    """Drop cached clients (tests that point REDIS_URL at another server)."""
+    """Drop cached clients (tests that point REDIS_URL or the sentinels at another server)."""
     with _lock:
         for client in _clients.values():
             client.close()
