@@ -2,7 +2,9 @@
 
 The suite runs on a real Redis (REDIS_URL, exported by `python -m cryptodash.stack test`): each
 test starts from an empty database and fresh process-wide stores. Tests that need to stop or
-restart Redis get a disposable server of their own from `redis_server_factory`.
+restart Redis get a disposable server of their own from `redis_server_factory`. With
+REDIS_SENTINELS set (`REDIS_SENTINELS=... REDIS_URL=redis://:PW@<service>/0 make test`) the suite
+runs on the primary the sentinels name, through the same client construction as the stack.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import redis
 from playwright.sync_api import sync_playwright
 
 from cryptodash.stack.redis_server import EmbeddedRedis
-from islands.cache_system.redis_client import redis_clients_reset
+from islands.cache_system.redis_client import redis_clients_reset, redis_connect, redis_topology
 from islands.cache_system.stores import stores_reset
 
 
@@ -41,7 +43,7 @@ def _fresh_redis_state(settings) -> Iterator[None]:
     """Empty Redis database and new process-wide stores for every test."""
     stores_reset()
     redis_clients_reset()
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis_connect(redis_topology())
     client.flushdb()
     client.close()
     yield
@@ -51,7 +53,7 @@ def _fresh_redis_state(settings) -> Iterator[None]:
 
 @pytest.fixture
 def redis_conn(settings) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis_connect(redis_topology())
     yield client
     client.close()
 
