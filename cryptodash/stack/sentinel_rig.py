@@ -140,6 +140,14 @@ class SentinelRig:
             time.sleep(0.05)
         raise StackError(f"no new primary within {timeout} s (logs in {self.data_dir})")
 
+    def revive(self, port: int) -> None:
+        """Start a killed data node again, empty, as a replica of the current primary (the
+        sentinels would demote it anyway): the rig can fail over once more."""
+        node = self.node(port)
+        primary = self.primary_port()
+        node.process = self._spawn(node.name, ["-"], self._data_config(node, replica_of=primary))
+        self._wait_ping(node, sentinel=False)
+
     def stop(self) -> None:
         for node in [*self.sentinel_nodes, *self.nodes]:
             process_stop(node.process, timeout=5)
@@ -162,7 +170,13 @@ class SentinelRig:
 
     def _data_node(self, name: str, *, replica_of: int | None) -> Node:
         node = Node(name, free_port())
-        node_dir = private_dir(self.data_dir / name)
+        node.process = self._spawn(name, ["-"], self._data_config(node, replica_of=replica_of))
+        self.nodes.append(node)
+        self._wait_ping(node, sentinel=False)
+        return node
+
+    def _data_config(self, node: Node, *, replica_of: int | None) -> str:
+        node_dir = private_dir(self.data_dir / node.name)
         lines = [
             f"port {node.port}",
             "bind 127.0.0.1",
@@ -174,10 +188,7 @@ class SentinelRig:
         ]
         if replica_of is not None:
             lines.append(f"replicaof 127.0.0.1 {replica_of}")
-        node.process = self._spawn(name, ["-"], "\n".join(lines) + "\n")
-        self.nodes.append(node)
-        self._wait_ping(node, sentinel=False)
-        return node
+        return "\n".join(lines) + "\n"
 
     def _sentinel(self, name: str, primary_port: int) -> Node:
         node = Node(name, free_port())
@@ -214,5 +225,6 @@ class SentinelRig:
                 return
             except redis.RedisError as exc:
                 if node.process.poll() is not None or time.monotonic() > deadline:
-                    raise StackError(f"{node.name} did not start: {exc} (see {self.data_dir}/{node.name}.log)") from None
+                    log = self.data_dir / f"{node.name}.log"
+                    raise StackError(f"{node.name} did not start: {exc} (see {log})") from None
             time.sleep(0.05)
