@@ -6,10 +6,13 @@ The failover itself (every process following a new primary) is tests/test_sentin
 from __future__ import annotations
 
 import pytest
+import redis.sentinel
 from channels_redis.utils import create_pool
 from django.core.exceptions import ImproperlyConfigured
 from redis.asyncio.sentinel import SentinelConnectionPool
 
+from islands.cache_system.coordination import limiter_storage
+from islands.cache_system.redis_client import redis_client, redis_clients_reset
 from islands.cache_system.topology import RedisTopology, sentinel_nodes
 
 URL = "redis://app:p%40ss@cryptodash/3"
@@ -74,3 +77,19 @@ def test_tls_or_no_service_name_with_sentinels_is_refused():
         RedisTopology(url="rediss://h/0", sentinels=NODES)
     with pytest.raises(ImproperlyConfigured, match="REDIS_SENTINEL_MASTER"):
         RedisTopology(url=URL, sentinels=NODES, master="")
+
+
+def test_the_shared_client_and_the_limiter_storage_follow_the_sentinels(settings):
+    """pybreaker's storage is built on this same client too (coordination.breaker_storage); it writes
+    at construction, so it is not built here, without a reachable primary."""
+    settings.REDIS_URL = URL
+    settings.REDIS_SENTINELS = NODES
+    settings.REDIS_SENTINEL_MASTER = "cryptodash"
+    redis_clients_reset()
+    # Built without a round trip: the pool asks the sentinels for the primary on its first connection.
+    pool = redis_client().connection_pool
+    assert isinstance(pool, redis.sentinel.SentinelConnectionPool)
+    assert pool.service_name == "cryptodash" and pool.is_master
+    assert pool.connection_kwargs["password"] == "p@ss" and pool.connection_kwargs["db"] == 3
+    assert limiter_storage(key_prefix="t").storage.connection_pool is pool
+    redis_clients_reset()
