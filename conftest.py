@@ -22,12 +22,15 @@ from islands.cache_system.stores import stores_reset
 
 
 @pytest.fixture
-def redis_server_factory(tmp_path: Path) -> Iterator:
+def redis_server_factory(tmp_path: Path, settings) -> Iterator:
     """A redis-server of the test's own (the launcher's embedded one, password included), which the
-    test may stop and start again on the same port."""
+    test may stop and start again on the same port. The test points REDIS_URL at it; a suite run on
+    Sentinel stops following the sentinels for that test. (Child processes such tests start still
+    inherit REDIS_SENTINELS from the environment: run those without it.)"""
     servers: list[EmbeddedRedis] = []
 
     def make() -> EmbeddedRedis:
+        settings.REDIS_SENTINELS = ()
         server = EmbeddedRedis(tmp_path / f"redis-{len(servers)}", die_with_parent=False)
         server.start()
         servers.append(server)
