@@ -23,7 +23,7 @@ Sentinel bites (from the libraries' code):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -46,10 +46,11 @@ def sentinel_nodes(value: str) -> tuple[tuple[str, int], ...]:
 
 @dataclass(frozen=True)
 class RedisTopology:
-    url: str
+    # Both carry passwords: left out of the repr, which Django's error reports show for settings.
+    url: str = field(repr=False)
     sentinels: tuple[tuple[str, int], ...] = ()
     master: str = "mymaster"
-    sentinel_password: str | None = None
+    sentinel_password: str | None = field(default=None, repr=False)
     connect_timeout: float = 0.5
     socket_timeout: float = 2.0
 

@@ -72,6 +72,10 @@ def test_celery_broker_lists_every_sentinel_with_the_data_password():
     assert options == {"master_name": "cryptodash", "sentinel_kwargs": sentinel().sentinel_kwargs()}
 
 
+def test_the_repr_shown_in_error_reports_has_no_password():
+    assert "p%40ss" not in repr(sentinel()) and "spw" not in repr(sentinel())
+
+
 def test_tls_or_no_service_name_with_sentinels_is_refused():
     with pytest.raises(ImproperlyConfigured, match="redis://"):
         RedisTopology(url="rediss://h/0", sentinels=NODES)
