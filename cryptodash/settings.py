@@ -184,6 +184,9 @@ REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 2.0, minimum=0.05)
 REDIS_SENTINELS = sentinel_nodes(env_str("REDIS_SENTINELS", ""))
 REDIS_SENTINEL_MASTER = env_str("REDIS_SENTINEL_MASTER", "mymaster")
 REDIS_SENTINEL_PASSWORD = env_str("REDIS_SENTINEL_PASSWORD", "")
+# How often each process asks the sentinels whether the primary moved (a pooled connection to a
+# resurrected old primary would otherwise take writes that its demotion then discards).
+REDIS_SENTINEL_CHECK_INTERVAL = env_float("REDIS_SENTINEL_CHECK_INTERVAL", 1.0, minimum=0.1)
 REDIS_TOPOLOGY = RedisTopology(
     url=REDIS_URL,
     sentinels=REDIS_SENTINELS,

@@ -327,3 +327,35 @@ async def test_the_stack_follows_a_sentinel_failover_without_losing_history(tmp_
     for stream, infos in groups.items():
         assert {settings.RELAY_GROUP.encode(), BACKUP_GROUP.encode()} <= {info["name"] for info in infos}, stream
         assert all(info["pending"] == 0 for info in infos), stream
+
+
+def test_a_paused_primary_that_answers_again_gets_no_more_writes(rig, settings):
+    """A pause (or a partition) rather than a crash: the old primary answers again, still a primary
+    until the sentinels demote it, seconds later. Writes on a connection pooled before the failover
+    must go to the new primary, not to the old one whose demotion would discard them."""
+    rig_env = rig.env()
+    settings.REDIS_URL = rig_env["REDIS_URL"]
+    settings.REDIS_SENTINELS = sentinel_nodes(rig_env["REDIS_SENTINELS"])
+    settings.REDIS_SENTINEL_MASTER = rig_env["REDIS_SENTINEL_MASTER"]
+    settings.REDIS_SENTINEL_PASSWORD = rig_env["REDIS_SENTINEL_PASSWORD"]
+    settings.REDIS_SENTINEL_CHECK_INTERVAL = 0.2
+    redis_clients_reset()
+    client = redis_client()
+    client.set("where", "before")  # a connection to the first primary, back in the pool
+    old_port = rig.primary_port()
+    old = rig.node(old_port).process
+    os.kill(old.pid, signal.SIGSTOP)
+    try:
+        new_port = rig.wait_new_primary(old_port, 30)
+    finally:
+        os.kill(old.pid, signal.SIGCONT)
+    assert rig.client(old_port).info("replication")["role"] == "master"  # not demoted yet
+    deadline = time.monotonic() + 10
+    while client.connection_pool.master_address != ("127.0.0.1", new_port):
+        assert time.monotonic() < deadline, "the client never looked at the sentinels again"
+        time.sleep(0.05)
+
+    client.set("where", "after")
+
+    assert rig.client(new_port).get("where") == b"after"
+    redis_clients_reset()

@@ -12,6 +12,7 @@ functions of selectors, services, coordination and the stores.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = ["REDIS_DOWN_ERRORS", "redis_client", "redis_clients_reset", "redis_co
 
 _lock = threading.Lock()
 _clients: dict[tuple, redis.Redis] = {}
+_watches: dict[tuple, PrimaryWatch] = {}
 
 
 def redis_topology() -> RedisTopology:
@@ -50,6 +52,31 @@ def redis_connect(topology: RedisTopology, **kwargs: Any) -> redis.Redis:
     return sentinel.master_for(topology.master, **kwargs)
 
 
+class PrimaryWatch(threading.Thread):
+    """Asks the sentinels for the primary every `interval` seconds on behalf of one Sentinel pool.
+
+    The pool asks only when it opens a connection. A pooled connection to an old primary that
+    answers again (after a pause or a partition rather than a crash) would keep writing to it
+    until the sentinels demote it, seconds later, and those writes are lost with the demotion.
+    When the answer changes the pool drops its idle connections, and the busy ones are dropped
+    when released (SentinelConnectionPool.owns_connection).
+    """
+
+    def __init__(self, client: redis.Redis, interval: float) -> None:
+        super().__init__(name="redis-primary-watch", daemon=True)
+        self.pool = client.connection_pool
+        self.interval = interval
+        self.pid = os.getpid()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                self.pool.get_master_address()
+            except REDIS_DOWN_ERRORS:  # no primary during a failover: the next look will tell
+                continue
+
+
 def redis_client() -> redis.Redis:
     """The shared client (bytes in, bytes out) for the settings' Redis (URL or Sentinel)."""
     key = (settings.REDIS_URL, settings.REDIS_SENTINELS, settings.REDIS_SENTINEL_MASTER)
@@ -68,12 +95,28 @@ def redis_client() -> redis.Redis:
                     retry=Retry(NoBackoff(), 1),
                 )
                 _clients[key] = client
+    if settings.REDIS_SENTINELS:
+        _watch(key, client)
     return client
+
+
+def _watch(key: tuple, client: redis.Redis) -> None:
+    # Per process: a forked child (a Celery pool process) has the client but not the thread.
+    watch = _watches.get(key)
+    if watch is None or watch.pid != os.getpid():
+        with _lock:
+            watch = _watches.get(key)
+            if watch is None or watch.pid != os.getpid():
+                watch = _watches[key] = PrimaryWatch(client, settings.REDIS_SENTINEL_CHECK_INTERVAL)
+                watch.start()
 
 
 def redis_clients_reset() -> None:
     """Drop cached clients (tests that point REDIS_URL or the sentinels at another server)."""
     with _lock:
+        for watch in _watches.values():
+            watch.stop.set()
+        _watches.clear()
         for client in _clients.values():
             client.close()
         _clients.clear()
