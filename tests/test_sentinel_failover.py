@@ -36,6 +36,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import orjson
@@ -306,7 +307,11 @@ async def test_the_stack_follows_a_sentinel_failover_without_losing_history(tmp_
     )
     gap = [a for a in poller.answers if t_kill <= a[0] <= t_web_back]
     health_reasons = sorted({str(health_cache_system(a[3]).get("reason")) for a in gap if a[1] == "/health"})
-    print(f"during the gap: {len(gap)} answers, /health cache_system said {health_reasons}")
+    stale = Counter(str((a[3] or {}).get("stale")) for a in gap if a[1] == "/api/crypto/dashboard-summary")
+    print(
+        f"during the gap: {len(gap)} answers, /health cache_system said {health_reasons}; "
+        f"summary API `stale`: {dict(stale)} (stale means older than SUMMARY_STALE_AFTER)"
+    )
 
     assert t_written - t_kill < 15  # the bound, far above what a quiet machine needs
     # / and the summary API answered 200 throughout; /health said why while Redis was away.

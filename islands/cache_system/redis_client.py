@@ -1,10 +1,11 @@
 """Process-wide redis-py clients with short timeouts (one connection pool per process).
 
 `redis_connect()` is the one place a client is constructed: on REDIS_URL, or on the primary that
-the sentinels name (settings.REDIS_TOPOLOGY, islands/cache_system/topology.py). A Sentinel client
-asks the sentinels again on every new connection, drops idle connections when the primary moved,
-and turns a demoted primary's READONLY into a ConnectionError, so callers see a failover as a
-short outage (REDIS_DOWN_ERRORS) and the next call reaches the new primary.
+the sentinels name (REDIS_SENTINELS...; islands/cache_system/topology.py). A Sentinel client asks
+the sentinels on every new connection and turns a demoted primary's READONLY into a
+ConnectionError; the shared one is also watched (`PrimaryWatch`), so pooled connections to an old
+primary are dropped. Callers see a failover as a short outage (REDIS_DOWN_ERRORS) and the next
+call reaches the new primary. What happens around a call (timeouts, retries) is not decided here.
 
 Only cache_system imports this module (a contract in pyproject.toml): other islands use the
 functions of selectors, services, coordination and the stores.
