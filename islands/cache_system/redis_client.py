@@ -5,7 +5,7 @@ the sentinels name (REDIS_SENTINELS...; islands/cache_system/topology.py). A Sen
 the sentinels on every new connection and turns a demoted primary's READONLY into a
 ConnectionError; the shared one is also watched (`PrimaryWatch`), so pooled connections to an old
 primary are dropped. Callers see a failover as a short outage (REDIS_DOWN_ERRORS) and the next
-call reaches the new primary. What happens around a call (timeouts, retries) is not decided here.
+call reaches the new primary.
 
 Only cache_system imports this module (a contract in pyproject.toml): other islands use the
 functions of selectors, services, coordination and the stores.
