@@ -2,7 +2,9 @@
 
 The suite runs on a real Redis (REDIS_URL, exported by `python -m cryptodash.stack test`): each
 test starts from an empty database and fresh process-wide stores. Tests that need to stop or
-restart Redis get a disposable server of their own from `redis_server_factory`.
+restart Redis get a disposable server of their own from `redis_server_factory`. With
+REDIS_SENTINELS set (`REDIS_SENTINELS=... REDIS_URL=redis://:PW@<service>/0 make test`) the suite
+runs on the primary the sentinels name, through the same client construction as the stack.
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ import redis
 from playwright.sync_api import sync_playwright
 
 from cryptodash.stack.redis_server import EmbeddedRedis
-from islands.cache_system.redis_client import redis_clients_reset
+from islands.cache_system.redis_client import redis_clients_reset, redis_connect, redis_topology
 from islands.cache_system.stores import stores_reset
 
 
 @pytest.fixture
-def redis_server_factory(tmp_path: Path) -> Iterator:
+def redis_server_factory(tmp_path: Path, settings) -> Iterator:
     """A redis-server of the test's own (the launcher's embedded one, password included), which the
-    test may stop and start again on the same port."""
+    test may stop and start again on the same port. The test points REDIS_URL at it; a suite run on
+    Sentinel stops following the sentinels for that test. (Child processes such tests start still
+    inherit REDIS_SENTINELS from the environment: run those without it.)"""
     servers: list[EmbeddedRedis] = []
 
     def make() -> EmbeddedRedis:
+        settings.REDIS_SENTINELS = ()
         server = EmbeddedRedis(tmp_path / f"redis-{len(servers)}", die_with_parent=False)
         server.start()
         servers.append(server)
@@ -43,7 +48,7 @@ def _fresh_redis_state(settings) -> Iterator[None]:
     """Empty Redis database and new process-wide stores for every test."""
     stores_reset()
     redis_clients_reset()
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis_connect(redis_topology())
     client.flushdb()
     client.close()
     yield
@@ -53,7 +58,7 @@ def _fresh_redis_state(settings) -> Iterator[None]:
 
 @pytest.fixture
 def redis_conn(settings) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis_connect(redis_topology())
     yield client
     client.close()
 

@@ -9,12 +9,18 @@ then injects one fault at a time with recovery between:
     SIGKILLed, backup writer SIGKILLed, fake upstream switched through rate_limited,
     server_errors, slow_upstreams, binance_geo_blocked and back to normal.
 
+With `--sentinel` the stack runs on a Sentinel rig instead (cryptodash/stack/sentinel_rig.py: a
+primary, a replica, three sentinels; every process gets REDIS_SENTINELS): the Redis pause pauses
+the current primary for 20 s (the sentinels fail over meanwhile and demote it when it answers
+again), and the restart becomes `sentinel_failover`: kill -9 of the primary, then the dead node
+started again, empty, as a replica of the new one.
+
 It prints a table (and writes it to the Soak section of bench/RESULTS.md): HTTP errors and p99
 per phase, time to recover, per-client stream ids received vs written (missing, duplicated, out
 of order), backup rows vs stream ids, RSS at start and end, upstream calls per source per minute
 vs its limit, tracebacks in the logs. Bounded in time; talks to 127.0.0.1 only.
 
-    .venv/bin/python -m bench.soak [--duration 600] [--clients 1000] [--no-results]
+    .venv/bin/python -m bench.soak [--duration 600] [--clients 1000] [--sentinel] [--no-results]
 """
 
 from __future__ import annotations
@@ -49,6 +55,9 @@ from limits import parse_many
 
 from cryptodash.stack.processes import free_port
 from cryptodash.stack.redis_server import EmbeddedRedis
+from cryptodash.stack.sentinel_rig import SentinelRig
+from islands.cache_system.redis_client import redis_connect
+from islands.cache_system.topology import RedisTopology, sentinel_nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,11 +88,12 @@ def pct(values: list[float], q: int) -> float | None:
 
 # --- the stack under test ------------------------------------------------------------------
 class Stack:
-    def __init__(self, run_dir: Path, port: int, web_workers: int) -> None:
+    def __init__(self, run_dir: Path, port: int, web_workers: int, *, sentinel: bool = False) -> None:
         self.run_dir = run_dir
         self.port = port
         self.web_workers = web_workers
         self.redis = EmbeddedRedis(run_dir / "redis")
+        self.rig = SentinelRig(run_dir / "rig") if sentinel else None
         self.upstream_base: str | None = None
         self.launcher: subprocess.Popen | None = None
         self.log_path = run_dir / "stack.log"
@@ -92,10 +102,25 @@ class Stack:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def redis_env(self) -> dict[str, str]:
+        """REDIS_URL, or the Sentinel settings of the rig."""
+        return self.rig.env() if self.rig else {"REDIS_URL": self.redis.url}
+
+    def redis_client(self) -> redis.Redis:
+        """A client that follows the primary (the one server without a rig)."""
+        env = self.redis_env()
+        topology = RedisTopology(
+            url=env["REDIS_URL"],
+            sentinels=sentinel_nodes(env.get("REDIS_SENTINELS", "")),
+            master=env.get("REDIS_SENTINEL_MASTER", "mymaster"),
+            sentinel_password=env.get("REDIS_SENTINEL_PASSWORD"),
+        )
+        return redis_connect(topology, socket_timeout=3, socket_connect_timeout=1)
+
     def env(self) -> dict[str, str]:
         return dict(
             os.environ,
-            REDIS_URL=self.redis.url,
+            **self.redis_env(),
             PORT=str(self.port),
             WEB_WORKERS=str(self.web_workers),
             # Every simulated client connects from 127.0.0.1: lift the per-address socket cap.
@@ -107,7 +132,10 @@ class Stack:
     def start(self) -> None:
         """`make demo` on our own Redis; the launcher names the fake upstream's URL in its log."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.redis.start()
+        if self.rig:
+            self.rig.start()
+        else:
+            self.redis.start()
         log = open(self.log_path, "ab")  # noqa: SIM115 - shared by the children for the whole run
         self.launcher = subprocess.Popen(
             [PYTHON, "-m", "cryptodash.stack", "demo"],
@@ -135,7 +163,10 @@ class Stack:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-        self.redis.stop()
+        if self.rig:
+            self.rig.stop()
+        else:
+            self.redis.stop()
 
     # process lookup through /proc: the child a `stack supervise NAME` process runs
     def tree(self) -> dict[int, tuple[int, list[str]]]:
@@ -208,14 +239,14 @@ class Stack:
 class StreamMonitor(threading.Thread):
     """Records every id written to the market stream (XREAD, no group), surviving outages."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, stack: Stack) -> None:
         super().__init__(daemon=True)
-        self.url = url
+        self.stack = stack
         self.seen: dict[str, float] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
-        client = redis.Redis.from_url(self.url, socket_timeout=3, socket_connect_timeout=1)
+        client = self.stack.redis_client()
         last = "$"
         while not self.stop.is_set():
             try:
@@ -376,9 +407,15 @@ def wait_http(url: str, timeout: float) -> bool:
 async def inject(stack: Stack, name: str) -> None:
     loop = asyncio.get_running_loop()
     if name == "redis_pause_20s":
-        os.kill(stack.redis.process.pid, signal.SIGSTOP)
+        # Under Sentinel: the current primary, which is failed over meanwhile and then demoted.
+        process = stack.rig.node(stack.rig.primary_port()).process if stack.rig else stack.redis.process
+        os.kill(process.pid, signal.SIGSTOP)
         await asyncio.sleep(20)
-        os.kill(stack.redis.process.pid, signal.SIGCONT)
+        os.kill(process.pid, signal.SIGCONT)
+    elif name == "sentinel_failover":
+        old = await loop.run_in_executor(None, stack.rig.kill_primary)
+        await loop.run_in_executor(None, stack.rig.wait_new_primary, old)
+        await loop.run_in_executor(None, stack.rig.revive, old)
     elif name == "redis_restart_empty":
         await loop.run_in_executor(None, stack.redis.stop)
         await loop.run_in_executor(None, stack.redis.start)
@@ -404,6 +441,9 @@ FAULTS = [
     "upstream_binance_geo_blocked",
     "upstream_normal",
 ]
+SENTINEL_SECTION = "## Soak on Sentinel (`make soak SOAK_ARGS=--sentinel`)"
+# On a Sentinel rig the primary is killed and replaced instead of restarted empty.
+SENTINEL_FAULTS = [("sentinel_failover" if fault == "redis_restart_empty" else fault) for fault in FAULTS]
 
 
 # --- analysis -------------------------------------------------------------------------------
@@ -450,7 +490,7 @@ def fmt(value, digits=1) -> str:
 
 def backup_rows(stack: Stack, ids: set[str]) -> tuple[int, int]:
     """(rows for the market stream, ids the monitor saw that have no row)."""
-    os.environ.update(REDIS_URL=stack.redis.url, CRYPTODASH_RUN_DIR=str(stack.run_dir))
+    os.environ.update(**stack.redis_env(), CRYPTODASH_RUN_DIR=str(stack.run_dir))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
     django.setup()
     # Models need Django set up, which must wait until the stack's Redis URL and run dir are known.
@@ -484,13 +524,14 @@ def upstream_quota_use(requests: list[dict], started: float) -> dict[str, list[t
 async def soak(args: argparse.Namespace) -> str:
     run_dir = ROOT / ".run" / "soak"
     shutil.rmtree(run_dir, ignore_errors=True)
-    stack = Stack(run_dir, args.port or free_port(), args.web_workers)
+    stack = Stack(run_dir, args.port or free_port(), args.web_workers, sentinel=args.sentinel)
+    faults = SENTINEL_FAULTS if args.sentinel else FAULTS
     stack.start()
     monitor: StreamMonitor | None = None
     try:
         if not wait_http(f"{stack.base}/health/live", 120):
             raise SystemExit(f"stack did not answer on {stack.base} within 120 s; see {stack.log_path}")
-        monitor = StreamMonitor(stack.redis.url)
+        monitor = StreamMonitor(stack)
         monitor.start()
         load = Load(stack, args.clients)
         tasks = await load.run_clients()
@@ -498,8 +539,8 @@ async def soak(args: argparse.Namespace) -> str:
         phases = [Phase("warm-up", started)]
         await asyncio.sleep(args.warmup)
         rss_start = stack.rss_kib()
-        recovery = max(20.0, (args.duration - args.warmup - 20 - 4 * 30) / len(FAULTS))
-        for fault in FAULTS:
+        recovery = max(20.0, (args.duration - args.warmup - 20 - 4 * 30) / len(faults))
+        for fault in faults:
             phases[-1].end = now()
             phase = Phase(fault, now())
             phases.append(phase)
@@ -542,7 +583,8 @@ async def soak(args: argparse.Namespace) -> str:
 def report(*, args, result, calls, rows, unbacked, rss_start, rss_end, tracebacks, stack) -> str:
     lines = [
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {args.duration} s, {args.clients} WebSocket "
-        f"clients (+1 that never reads), HTTP load on / and the summary API, {args.web_workers} web workers; "
+        f"clients (+1 that never reads), HTTP load on / and the summary API, {args.web_workers} web workers"
+        f"{', Redis behind Sentinel (primary, replica, 3 sentinels)' if args.sentinel else ''}; "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; database "
         f"{'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}.",
         "",
@@ -583,10 +625,12 @@ def report(*, args, result, calls, rows, unbacked, rss_start, rss_end, traceback
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
+def write_results(text: str, section: str = "## Soak (`make soak`)") -> None:
     path = ROOT / "bench" / "RESULTS.md"
     content = path.read_text()
-    head, sep, rest = content.partition("## Soak (`make soak`)")
+    if section not in content:
+        content = f"{content.rstrip()}\n\n{section}\n"
+    head, sep, rest = content.partition(section)
     tail = rest.split("\n## ", 1)
     after = ("\n## " + tail[1]) if len(tail) > 1 else ""
     path.write_text(f"{head}{sep}\n\n{text}\n{after}")
@@ -607,11 +651,14 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument(
+        "--sentinel", action="store_true", help="run on a Sentinel rig; the Redis restart fault becomes a failover"
+    )
     args = parser.parse_args()
     text = asyncio.run(soak(args))
     print(text)
     if not args.no_results:
-        write_results(text)
+        write_results(text, SENTINEL_SECTION if args.sentinel else "## Soak (`make soak`)")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ from cryptodash.stack.base import mask_url
 
 
 def _masked(value: Any) -> Any:
-    return mask_url(value) if isinstance(value, str) and "://" in value and "@" in value else value
+    if not (isinstance(value, str) and "://" in value and "@" in value):
+        return value
+    # Celery's Sentinel broker URL is several URLs joined by ";", each with the password.
+    return ";".join(mask_url(part) for part in value.split(";"))
 
 
 class UrlPasswordFilter(SafeExceptionReporterFilter):

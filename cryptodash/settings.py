@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_bool, env_float, env_int, env_list, env_networks, env_origins, env_str
 from cryptodash.secretfile import private_dir, secret_file
+from islands.cache_system.topology import RedisTopology, sentinel_nodes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The run dir holds the database, the generated secret key and the embedded Redis's password:
@@ -189,6 +190,23 @@ REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 2.0, minimum=0.05)
 REDIS_REQUEST_TIMEOUT = env_float("REDIS_REQUEST_TIMEOUT", 0.5, minimum=0.01)
 REDIS_BREAKER_OPEN_S = env_float("REDIS_BREAKER_OPEN_S", 0.5, minimum=0.05)
 
+# --- Redis high availability: Sentinel (islands/cache_system/topology.py) ---------------------
+# With REDIS_SENTINELS every client below follows the primary the sentinels name for service
+# REDIS_SENTINEL_MASTER; REDIS_URL then only carries the data password and the db number.
+REDIS_SENTINELS = sentinel_nodes(env_str("REDIS_SENTINELS", ""))
+REDIS_SENTINEL_MASTER = env_str("REDIS_SENTINEL_MASTER", "mymaster")
+REDIS_SENTINEL_PASSWORD = env_str("REDIS_SENTINEL_PASSWORD", "")
+# How often each process asks the sentinels whether the primary moved (a pooled connection to a
+# resurrected old primary would otherwise take writes that its demotion then discards).
+REDIS_SENTINEL_CHECK_INTERVAL = env_float("REDIS_SENTINEL_CHECK_INTERVAL", 1.0, minimum=0.1)
+REDIS_TOPOLOGY = RedisTopology(
+    url=REDIS_URL,
+    sentinels=REDIS_SENTINELS,
+    master=REDIS_SENTINEL_MASTER,
+    sentinel_password=REDIS_SENTINEL_PASSWORD or None,
+    connect_timeout=REDIS_SOCKET_CONNECT_TIMEOUT,
+)
+
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
@@ -208,6 +226,8 @@ CACHES = {
         },
     }
 }
+# Under Sentinel: the service name as LOCATION and django-redis's Sentinel connection factory.
+CACHES["default"]["LOCATION"], CACHES["default"]["OPTIONS"] = REDIS_TOPOLOGY.django_cache(CACHES["default"]["OPTIONS"])
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # The relay reaches each web process through ONE member of the WS_GROUP group per process (the
@@ -224,7 +244,7 @@ CHANNEL_LAYERS = {
             # is also 5 s, so the read timed out with the command (redis-py#3138) and a message
             # popped at that moment was lost. The socket timeout stays well above the block.
             "hosts": [
-                {"address": REDIS_URL, "socket_timeout": 10, "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT}
+                REDIS_TOPOLOGY.channel_host(socket_timeout=10, socket_connect_timeout=REDIS_SOCKET_CONNECT_TIMEOUT)
             ],
             "prefix": "cryptodash:layer:",
             # Stale prices are worthless: drop undelivered messages quickly and keep queues small.
@@ -379,7 +399,8 @@ UPSTREAM_BREAKER_FAIL_MAX = env_int("UPSTREAM_BREAKER_FAIL_MAX", 5, minimum=1)
 UPSTREAM_BREAKER_RESET_S = env_int("UPSTREAM_BREAKER_RESET_S", 60, minimum=1)
 
 # --- Celery -----------------------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL
+# REDIS_URL, or `sentinel://...;sentinel://...` with the service and the sentinels' settings.
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TOPOLOGY.celery_broker()
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # JSON only, in and out: a pickled message in the broker would run code in the worker.
 CELERY_ACCEPT_CONTENT = ["json"]

