@@ -21,6 +21,7 @@ from playwright.sync_api import sync_playwright
 from cryptodash.stack.redis_server import EmbeddedRedis
 from islands.cache_system.redis_client import redis_clients_reset, redis_connect, redis_topology
 from islands.cache_system.stores import stores_reset
+from islands.shared_components.page_cache import page_cache_reset
 
 
 @pytest.fixture
@@ -107,3 +108,22 @@ def wait_js() -> Callable[..., None]:
             target.wait_for_timeout(50)
 
     return wait
+
+
+@pytest.fixture
+def fresh_page_cache(settings) -> Iterator[None]:
+    """No remembered content versions, no stored answers: a test sees what it just changed."""
+    settings.SUMMARY_L1_TTL = 0.0
+    settings.PAGE_CACHE_REVALIDATE_AFTER = 0.0
+    page_cache_reset()
+    yield
+    page_cache_reset()
+
+
+@pytest.fixture(scope="module")
+def sync_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop running in the test thread; the ORM calls of a
+    browser test module are plain synchronous code, so Django's async guard is lifted for it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield

@@ -11,7 +11,6 @@ the admin.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -23,7 +22,7 @@ from django.test import Client
 from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
 from islands.crypto_reports.services import report_create
-from islands.shared_components.page_cache import PageCache, page_cache_reset, page_cache_stats
+from islands.shared_components.page_cache import PageCache, page_cache_stats
 from islands.shared_components.security import security_headers, security_headers_middleware
 
 SUMMARY = {
@@ -53,21 +52,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _sync_orm_beside_playwright() -> Iterator[None]:
-    # Playwright's sync API keeps an event loop running in the test thread; the ORM calls here
-    # are plain synchronous code (as in islands/crypto_reports/tests/conftest.py).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture
-def fresh_page_cache(settings) -> Iterator[None]:
-    settings.SUMMARY_L1_TTL = 0.0
-    page_cache_reset()
-    yield
-    page_cache_reset()
+pytestmark = pytest.mark.usefixtures("sync_orm_beside_playwright")
 
 
 @pytest.fixture

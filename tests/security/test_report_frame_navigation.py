@@ -25,13 +25,7 @@ NOTICE_VI = "Báo cáo này đã cố mở một trang khác bên trong khung c�
 NOTICE_EN = "This report tried to open another page inside its frame, so it was closed."
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _sync_orm_beside_playwright() -> Iterator[None]:
-    # Playwright's sync API keeps an event loop running in the test thread; the ORM calls here
-    # are plain synchronous code (as in islands/crypto_reports/tests/conftest.py).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
+pytestmark = pytest.mark.usefixtures("sync_orm_beside_playwright")
 
 
 class _Attacker(BaseHTTPRequestHandler):

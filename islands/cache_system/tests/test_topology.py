@@ -11,6 +11,7 @@ from channels_redis.utils import create_pool
 from django.core.exceptions import ImproperlyConfigured
 from redis.asyncio.sentinel import SentinelConnectionPool
 
+from islands.cache_system.breaker import ROLE_REQUEST
 from islands.cache_system.coordination import limiter_storage
 from islands.cache_system.redis_client import redis_client, redis_clients_reset
 from islands.cache_system.topology import RedisTopology, sentinel_nodes
@@ -95,5 +96,8 @@ def test_the_shared_client_and_the_limiter_storage_follow_the_sentinels(settings
     assert isinstance(pool, redis.sentinel.SentinelConnectionPool)
     assert pool.service_name == "cryptodash" and pool.is_master
     assert pool.connection_kwargs["password"] == "p@ss" and pool.connection_kwargs["db"] == 3
-    assert limiter_storage(key_prefix="t").storage.connection_pool is pool
+    # Each role has a pool of its own (breaker.py); the limiters use the request role's.
+    request_pool = redis_client(ROLE_REQUEST).connection_pool
+    assert isinstance(request_pool, redis.sentinel.SentinelConnectionPool) and request_pool.service_name == "cryptodash"
+    assert limiter_storage(key_prefix="t").storage.connection_pool is request_pool
     redis_clients_reset()

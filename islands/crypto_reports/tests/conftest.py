@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,17 +13,11 @@ from django.utils import timezone
 
 from islands.crypto_reports.models import Report
 from islands.crypto_reports.services import report_create
-from islands.shared_components.page_cache import page_cache_reset
 
 
 @pytest.fixture(autouse=True)
-def _no_stored_pages(settings) -> Iterator[None]:
-    # Each test sees what it just stored: no remembered content versions, no stored answers.
-    settings.SUMMARY_L1_TTL = 0.0
-    settings.PAGE_CACHE_REVALIDATE_AFTER = 0.0
-    page_cache_reset()
-    yield
-    page_cache_reset()
+def _no_stored_pages(fresh_page_cache) -> None:
+    """Each test sees what it just stored: no remembered content versions, no stored answers."""
 
 
 @pytest.fixture

@@ -13,17 +13,6 @@ from channels.testing import HttpCommunicator
 from django.test.signals import template_rendered
 
 from cryptodash.asgi import application
-from islands.shared_components.page_cache import page_cache_reset
-
-
-@pytest.fixture
-def fresh_page_cache(settings) -> Iterator[None]:
-    # Versions are looked up before every answer, so a test sees what it just changed.
-    settings.SUMMARY_L1_TTL = 0.0
-    settings.PAGE_CACHE_REVALIDATE_AFTER = 0.0
-    page_cache_reset()
-    yield
-    page_cache_reset()
 
 
 @pytest.fixture
