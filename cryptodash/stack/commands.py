@@ -73,9 +73,11 @@ def stack_processes() -> dict[str, str]:
     host = os.environ.get("HOST", "127.0.0.1")
     workers = os.environ.get("WEB_WORKERS", "1")
     # granian: measured 1.5-1.7x uvicorn per worker on this machine for the same Django view.
+    # A worker that dies is respawned alone: without the flag granian stops every worker (and
+    # drops all their sockets) when one exits.
     return {
         "web": f"{BIN_DIR}/granian --interface asgi --host {host} --port {port} --workers {workers} "
-        "--no-access-log cryptodash.asgi:application",
+        "--respawn-failed-workers --no-access-log cryptodash.asgi:application",
         "worker": f"{BIN_DIR}/celery -A cryptodash worker --loglevel INFO "
         f"--concurrency {os.environ.get('CELERY_CONCURRENCY', '2')} --hostname worker-{os.getpid()}@%h "
         # Gossip, mingle and worker heartbeats are unused here and only add broker chatter and
