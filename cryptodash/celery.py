@@ -1,11 +1,27 @@
-"""The Celery app: configured from Django settings (CELERY_ namespace), tasks found in each island."""
+"""The Celery app: configured from Django settings (CELERY_ namespace), tasks found in each island.
+
+Also how its processes stop: a prefork pool child ignores SIGTERM, so a stop that signals every
+process at once (systemd's default KillMode=control-group, `kill -TERM -PGID`, a launcher's
+process-group kill) reaches the pool only through the main process's warm shutdown, which lets
+the tasks in flight finish instead of dying under them (WorkerLostError). It must not define tasks.
+"""
 
 import os
+import signal
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
 
 app = Celery("cryptodash")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _pool_child_ignores_sigterm(**_: object) -> None:
+    # billiard keeps an ignored SIGTERM ignored when it installs its own handlers after this. The
+    # child still ends: after its task at a warm shutdown, by SIGKILL at a hard time limit, and
+    # on EOF of its pipes when the main process is gone.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -375,6 +375,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_ACCEPT_CONTENT = ["json"]
 CELERY_EVENT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
+
+# --- Celery: work in flight at a stop or a crash ---
+# Acknowledged after the run, and put back in the queue when the pool child running it dies: every
+# task is safe to run twice. feed_refresh / refresh_all / retry_failed fetch the current values
+# (a second run appends one more up-to-date summary, under the per-feed lock and the shared
+# quotas), heartbeat overwrites one timestamp, snapshot_retention thins to the same rows.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 45, minimum=2)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dj_database_url
+import honcho.manager
 import psycopg
-from honcho.manager import Manager
 
+from cryptodash.env import env_int
 from cryptodash.secretfile import private_dir
 from cryptodash.stack.base import BASE_DIR, BIN_DIR, MANAGE, PYTHON, RUN_DIR, StackError, log, mask_url
 from cryptodash.stack.processes import NotReady, die_with_parent, free_port, port_wait, process_stop
@@ -142,6 +143,16 @@ def prometheus_dir_fresh(path: Path) -> str:
     return str(private_dir(path))
 
 
+def stop_wait() -> int:
+    """Seconds every process gets to stop before honcho SIGKILLs what is left.
+
+    honcho's own 5 s would kill a Celery worker in the middle of its warm shutdown, i.e. while the
+    task in flight is finishing: the wait covers the longest task (its hard time limit) and then
+    some. Processes that stop sooner end the wait sooner.
+    """
+    return env_int("CELERY_TASK_TIME_LIMIT", 45, minimum=2) + 10
+
+
 def run_stack() -> int:
     check_database()
     with redis_for("run") as redis_url:
@@ -150,7 +161,9 @@ def run_stack() -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = prometheus_dir_fresh(RUN_DIR / "prometheus")
         for command in setup_commands():
             manage(*command)
-        manager = Manager()
+        # The module constant is the only way honcho offers to set it.
+        honcho.manager.KILL_WAIT = stop_wait()
+        manager = honcho.manager.Manager()
         for name, command in stack_processes().items():
             supervised = f"{PYTHON} -m cryptodash.stack supervise {name} -- {command}"
             manager.add_process(name, supervised, env=dict(os.environ), cwd=str(BASE_DIR))
