@@ -22,7 +22,6 @@ import dj_database_url
 import honcho.manager
 import psycopg
 
-from cryptodash.env import env_int
 from cryptodash.secretfile import private_dir
 from cryptodash.stack.base import BASE_DIR, BIN_DIR, MANAGE, PYTHON, RUN_DIR, StackError, log, mask_url
 from cryptodash.stack.processes import NotReady, die_with_parent, free_port, port_wait, process_stop
@@ -150,7 +149,10 @@ def stop_wait() -> int:
     task in flight is finishing: the wait covers the longest task (its hard time limit) and then
     some. Processes that stop sooner end the wait sooner.
     """
-    return env_int("CELERY_TASK_TIME_LIMIT", 45, minimum=2) + 10
+    # Read raw (the launcher must not use the settings' helpers): a bad value stops the first
+    # manage.py command with the settings' own message before this is ever used.
+    raw = os.environ.get("CELERY_TASK_TIME_LIMIT", "45")
+    return (int(raw) if raw.strip().isdigit() else 45) + 10
 
 
 def run_stack() -> int:
