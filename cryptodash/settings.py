@@ -508,6 +508,7 @@ CSRF_COOKIE_HTTPONLY = False
 # REDIS_URL carries the Redis password: the debug page and error mails show it masked.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cryptodash.reporting.UrlPasswordFilter"
 
+from islands.cache_system.logfilters import REDIS_OUTAGE_LOGGERS  # noqa: E402  (no Django settings)
 from islands.shared_components.logfilters import CLIENT_ERROR_LOGGERS  # noqa: E402  (no Django imports)
 
 LOGGING = {
@@ -518,9 +519,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # A request Django refuses for the client's input (bad Host, oversized body) is a 400, not a
     # server fault: logged as a WARNING line without traceback (islands/shared_components/logfilters.py).
-    "filters": {"client_error": {"()": "islands.shared_components.logfilters.ClientErrorAsWarning"}},
+    "filters": {
+        "client_error": {"()": "islands.shared_components.logfilters.ClientErrorAsWarning"},
+        # A Redis restart is an expected fault: one WARNING line, not a traceback per failed call.
+        "redis_outage": {"()": "islands.cache_system.logfilters.RedisOutageAsWarning"},
+    },
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
         **{name: {"filters": ["client_error"]} for name in CLIENT_ERROR_LOGGERS},
+        **{name: {"filters": ["redis_outage"]} for name in REDIS_OUTAGE_LOGGERS},
     },
 }
