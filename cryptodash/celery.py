@@ -3,14 +3,19 @@
 Also how its processes stop: a prefork pool child ignores SIGTERM, so a stop that signals every
 process at once (systemd's default KillMode=control-group, `kill -TERM -PGID`, a launcher's
 process-group kill) reaches the pool only through the main process's warm shutdown, which lets
-the tasks in flight finish instead of dying under them (WorkerLostError). It must not define tasks.
+the tasks in flight finish instead of dying under them (WorkerLostError).
+
+Under LOG_FORMAT=json the worker and beat log through settings.LOGGING (one JSON object per line)
+instead of Celery's own set-up. It must not define tasks.
 """
 
+import logging.config
 import os
 import signal
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
 
@@ -25,3 +30,13 @@ def _pool_child_ignores_sigterm(**_: object) -> None:
     # child still ends: after its task at a warm shutdown, by SIGKILL at a hard time limit, and
     # on EOF of its pipes when the main process is gone.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _logging_from_settings(**_: object) -> None:
+    logging.config.dictConfig(settings.LOGGING)
+
+
+if settings.LOG_FORMAT == "json":
+    # Any receiver of setup_logging replaces Celery's handlers and format (and its stdout
+    # redirect) with what the receiver configures: the same JSON lines as every other process.
+    setup_logging.connect(_logging_from_settings, weak=False)

@@ -508,14 +508,23 @@ CSRF_COOKIE_HTTPONLY = False
 # REDIS_URL carries the Redis password: the debug page and error mails show it masked.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cryptodash.reporting.UrlPasswordFilter"
 
+from cryptodash.logformat import LOG_FORMATS, formatter_config  # noqa: E402  (plain Python)
 from islands.cache_system.logfilters import REDIS_OUTAGE_LOGGERS  # noqa: E402  (no Django settings)
 from islands.shared_components.logfilters import CLIENT_ERROR_LOGGERS  # noqa: E402  (no Django imports)
+
+# --- Log format (LOG_FORMAT) ---
+# plain (default) or json: one JSON object per line, for log shippers (cryptodash/logformat.py).
+# Celery's worker and beat use this same LOGGING (cryptodash/celery.py); granian's own logger gets
+# it through --log-config (the launcher writes the file).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").strip().lower() or "plain"
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {LOG_FORMAT!r}")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"main": formatter_config()},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "main"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # A request Django refuses for the client's input (bad Host, oversized body) is a 400, not a
     # server fault: logged as a WARNING line without traceback (islands/shared_components/logfilters.py).
