@@ -377,12 +377,15 @@ CELERY_EVENT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
 
 # --- Celery: work in flight at a stop or a crash ---
-# Acknowledged after the run, and put back in the queue when the pool child running it dies: every
-# task is safe to run twice. feed_refresh / refresh_all / retry_failed fetch the current values
-# (a second run appends one more up-to-date summary, under the per-feed lock and the shared
-# quotas), heartbeat overwrites one timestamp, snapshot_retention thins to the same rows.
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Tasks in flight at a stop finish: the worker's warm shutdown waits for them (pool children ignore
+# a group-wide SIGTERM, cryptodash/celery.py; the launcher waits CELERY_TASK_TIME_LIMIT + 10 s).
+# Every task is safe to run twice (feed_refresh / refresh_all / retry_failed fetch the current
+# values under a per-feed lock and the shared quotas, heartbeat overwrites one timestamp,
+# snapshot_retention thins to the same rows), so acks_late would suit them, but kombu 5.7's Redis
+# transport then crashes the worker when the broker connection drops while a message is held
+# unacknowledged ("Unrecoverable error: AttributeError ... 'hostname'" from restore_unacked, the
+# kombu#970 family; seen on every Redis restart of bench.soak). Early acks stay: a task lost to a
+# crash is re-run by its next beat tick.
 
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 45, minimum=2)
