@@ -18,24 +18,28 @@ import logging
 import threading
 import time
 
+from celery.beat import SchedulingError
 from django_redis.exceptions import ConnectionInterrupted
 
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
 
 # Loggers of the libraries that report outages with tracebacks: django-redis's default
-# DJANGO_REDIS_LOGGER, and pybreaker's CircuitRedisStorage.
-REDIS_OUTAGE_LOGGERS = ("django_redis.cache", "pybreaker")
+# DJANGO_REDIS_LOGGER, pybreaker's CircuitRedisStorage, and Celery beat's "Message Error:
+# Couldn't apply scheduled task" (the broker is the same Redis).
+REDIS_OUTAGE_LOGGERS = ("django_redis.cache", "pybreaker", "celery.beat")
+_WRAPPERS = (ConnectionInterrupted, SchedulingError)
 
 
 def redis_outage(exc: BaseException | None) -> BaseException | None:
-    """The connection error behind `exc` when it means Redis is out of reach, else None."""
-    seen = 0
-    while exc is not None and seen < 5:
+    """The connection error behind `exc` (itself, or what it was raised from) when it means Redis
+    is out of reach, else None."""
+    for _ in range(5):
+        if exc is None:
+            return None
         if isinstance(exc, REDIS_DOWN_ERRORS):
             return exc
-        if not isinstance(exc, ConnectionInterrupted):
-            return None
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        # Wrappers raised while handling the outage (not `from` it) name it as their context.
+        exc = exc.__cause__ or (exc.__context__ if isinstance(exc, _WRAPPERS) else None)
     return None
 
 
@@ -57,7 +61,8 @@ class RedisOutageAsWarning(logging.Filter):
             if now - self._last.get(record.name, -self.quiet_seconds) < self.quiet_seconds:
                 return False
             self._last[record.name] = now
-        what = record.getMessage()
+        # Only the first line: Celery beat appends a formatted stack to its message.
+        what = record.getMessage().split("\n", 1)[0]
         record.msg = "Redis unreachable (%s: %s): %s; answering from what is known (repeats muted %.0f s)"
         record.args = (type(cause).__name__, cause, what, self.quiet_seconds)
         record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)

@@ -12,6 +12,7 @@ import logging
 import pybreaker
 import pytest
 import redis
+from celery.beat import SchedulingError
 from django_redis.cache import RedisCache
 
 from islands.cache_system.logfilters import REDIS_OUTAGE_LOGGERS, RedisOutageAsWarning
@@ -77,3 +78,21 @@ def test_other_errors_of_those_loggers_pass_unchanged(caplog):
     (record,) = outage_records(caplog, "pybreaker")
     assert record.levelname == "ERROR"
     assert record.exc_info is not None
+
+
+def test_beat_failing_to_send_a_due_task_logs_one_warning_line(caplog):
+    with caplog.at_level(logging.INFO):
+        for _ in range(2):
+            try:
+                try:
+                    raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+                except redis.ConnectionError as exc:
+                    raise SchedulingError(f"Couldn't apply scheduled task heartbeat: {exc}") from None
+            except SchedulingError as exc:
+                # As celery.beat logs it: the message, then a formatted stack, with exc_info.
+                logging.getLogger("celery.beat").error("Message Error: %s\n%s", exc, "  File ...", exc_info=True)
+
+    records = outage_records(caplog, "celery.beat")
+    assert [r.levelname for r in records] == ["WARNING"]
+    assert "\n" not in records[0].getMessage()
+    assert "Traceback" not in caplog.text
