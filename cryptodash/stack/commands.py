@@ -181,7 +181,9 @@ def run_stack() -> int:
         honcho.manager.KILL_WAIT = stop_wait()
         manager = honcho.manager.Manager(printer=JsonLinesPrinter() if log_format() == "json" else None)
         for name, command in stack_processes().items():
-            supervised = f"{PYTHON} -m cryptodash.stack supervise {name} -- {command}"
+            # exec: honcho runs commands through /bin/sh; the supervisor replaces it, so a signal to
+            # every process does not end a shell that is waiting for it.
+            supervised = f"exec {PYTHON} -m cryptodash.stack supervise {name} -- {command}"
             # CRYPTODASH_PROCESS: the role each JSON log line names (cryptodash/logformat.py).
             env = dict(os.environ, CRYPTODASH_PROCESS=name)
             manager.add_process(name, supervised, env=env, cwd=str(BASE_DIR))

@@ -20,6 +20,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 from celery.signals import beat_init
 
@@ -94,6 +95,24 @@ def _release(lock: SharedLock) -> None:
         log.info("beat lock not released (no longer ours, or Redis unreachable); it expires by itself")
 
 
+def _stop_signals_once() -> None:
+    """Let beat's own SIGTERM/SIGINT handler (save the schedule, SystemExit) run for the first
+    stop signal only. A service manager signalling every process and the supervisor passing its
+    signal on deliver two; the second, raised inside the interpreter's shutdown, was printed as
+    a traceback (through Celery's stdout redirect, one character per line)."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        handler = signal.getsignal(signum)
+        if not callable(handler):
+            continue
+
+        def once(number: int, frame: object, handler: Callable = handler) -> None:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            handler(number, frame)
+
+        signal.signal(signum, once)
+
+
 def on_beat_init(**_: object) -> None:
     lock = beat_lock_acquire()
     if lock is None:
@@ -104,6 +123,7 @@ def on_beat_init(**_: object) -> None:
     heartbeat_record(name="beat")
     # A beat stopped by SIGTERM/Ctrl-C frees the lock at once, so a restart need not wait its TTL.
     atexit.register(_release, lock)
+    _stop_signals_once()
     threading.Thread(target=_renew, args=(lock,), name="beat-lock", daemon=True).start()
     refresh_all.delay()
 
