@@ -13,6 +13,7 @@ second, so the worker always has one in flight (it waits out the upstream read t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -57,6 +58,14 @@ def running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state not in ("Z", "X")
+
+
+def process_groups(pids: list[int]) -> set[int]:
+    groups = set()
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            groups.add(os.getpgid(pid))
+    return groups
 
 
 def wait_for_line(log: Path, pattern: str, process: subprocess.Popen, *, after: int = 0, timeout: float = 120) -> str:
@@ -121,12 +130,15 @@ def test_a_stop_finishes_the_tasks_in_flight_and_logs_no_traceback(how, log_form
         elif how == "sigterm-launcher":
             stack.send_signal(signal.SIGTERM)
         else:
-            for group in {os.getpgid(pid) for pid in tree if running(pid)}:
+            for group in process_groups(tree):
                 os.killpg(group, signal.SIGTERM)
         code = stack.wait(timeout=STOP_TIMEOUT)
     finally:
         if stack.poll() is None:
-            os.killpg(stack.pid, signal.SIGKILL)
+            # Every process group of the stack: its members run in sessions of their own.
+            for group in process_groups([stack.pid, *descendants(stack.pid)]):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(group, signal.SIGKILL)
             stack.wait()
 
     output = log.read_text(errors="replace")

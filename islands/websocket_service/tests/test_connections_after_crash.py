@@ -8,6 +8,7 @@ the sockets still open, then 0 once every one is closed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -121,7 +122,11 @@ def two_worker_web(tmp_path, db):
             time.sleep(0.1)
         yield url, process, metrics_dir
     finally:
+        workers = children(process.pid) if process.poll() is None else []
         process_stop(process)
+        for pid in workers:  # a worker its killed parent left behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 async def test_counts_stay_exact_after_a_worker_is_killed(two_worker_web, tmp_path):
