@@ -17,6 +17,8 @@ from celery import Celery
 from celery.signals import setup_logging, worker_process_init
 from django.conf import settings
 
+from cryptodash.logformat import log_format
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
 
 app = Celery("cryptodash")
@@ -36,7 +38,9 @@ def _logging_from_settings(**_: object) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
-if settings.LOG_FORMAT == "json":
+# Read from the environment, not settings: `cryptodash` (and so this module) is imported by the
+# launcher and the benches before they decide what the settings will read.
+if log_format() == "json":
     # Any receiver of setup_logging replaces Celery's handlers and format (and its stdout
     # redirect) with what the receiver configures: the same JSON lines as every other process.
     setup_logging.connect(_logging_from_settings, weak=False)
