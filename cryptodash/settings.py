@@ -386,6 +386,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # unacknowledged ("Unrecoverable error: AttributeError ... 'hostname'" from restore_unacked, the
 # kombu#970 family; seen on every Redis restart of bench.soak). Early acks stay: a task lost to a
 # crash is re-run by its next beat tick.
+# Said explicitly (Celery 6's default; with no acks_late task nothing is cancelled): unset, every
+# broker connection loss prints a multi-line CPendingDeprecationWarning into the worker's log.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 45, minimum=2)
