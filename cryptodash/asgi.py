@@ -1,6 +1,9 @@
-"""ASGI entry point: Django for HTTP, Channels for WebSockets (origin-checked, with sessions/auth)."""
+"""ASGI entry point: Django for HTTP, Channels for WebSockets (origin-checked, with sessions/auth),
+and the lifespan protocol answered (there is nothing to start or stop per process)."""
 
 import os
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -21,6 +24,24 @@ from islands.websocket_service.origins import StrictOriginValidator  # noqa: E40
 # A REDIS_URL without the password must stop the process, not turn every cache read into a miss.
 redis_credentials_check()
 
+
+async def lifespan(scope: dict[str, Any], receive: Callable[[], Awaitable[dict]], send: Callable) -> None:
+    """Acknowledge the server's startup and shutdown events.
+
+    Nothing is started here: the fan-out hub starts with the first socket of its event loop (a
+    process without sockets must not be a group member the relay writes to) and Django opens its
+    connections per request. Answering the protocol is what keeps a server (granian, uvicorn)
+    from logging that lifespan "errored" or is "unsupported" on every start.
+    """
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 application = ProtocolTypeRouter(
     {
         # Every cacheable page is rendered by Django once per content version and variant, then
@@ -35,5 +56,6 @@ application = ProtocolTypeRouter(
         "websocket": StrictOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), settings.WS_ALLOWED_ORIGINS
         ),
+        "lifespan": lifespan,
     }
 )

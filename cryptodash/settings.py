@@ -409,6 +409,21 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_ACCEPT_CONTENT = ["json"]
 CELERY_EVENT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
+
+# --- Celery: work in flight at a stop or a crash ---
+# Tasks in flight at a stop finish: the worker's warm shutdown waits for them (pool children ignore
+# a group-wide SIGTERM, cryptodash/celery.py; the launcher waits CELERY_TASK_TIME_LIMIT + 10 s).
+# Every task is safe to run twice (feed_refresh / refresh_all / retry_failed fetch the current
+# values under a per-feed lock and the shared quotas, heartbeat overwrites one timestamp,
+# snapshot_retention thins to the same rows), so acks_late would suit them, but kombu 5.7's Redis
+# transport then crashes the worker when the broker connection drops while a message is held
+# unacknowledged ("Unrecoverable error: AttributeError ... 'hostname'" from restore_unacked, the
+# kombu#970 family; seen on every Redis restart of bench.soak). Early acks stay: a task lost to a
+# crash is re-run by its next beat tick.
+# Said explicitly (Celery 6's default; with no acks_late task nothing is cancelled): unset, every
+# broker connection loss prints a multi-line CPendingDeprecationWarning into the worker's log.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 45, minimum=2)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -598,19 +613,34 @@ CSRF_COOKIE_HTTPONLY = False
 # REDIS_URL carries the Redis password: the debug page and error mails show it masked.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "cryptodash.reporting.UrlPasswordFilter"
 
+from cryptodash.logformat import LOG_FORMATS, formatter_config  # noqa: E402  (plain Python)
+from islands.cache_system.logfilters import REDIS_OUTAGE_LOGGERS  # noqa: E402  (no Django settings)
 from islands.shared_components.logfilters import CLIENT_ERROR_LOGGERS  # noqa: E402  (no Django imports)
+
+# --- Log format (LOG_FORMAT) ---
+# plain (default) or json: one JSON object per line, for log shippers (cryptodash/logformat.py).
+# Celery's worker and beat use this same LOGGING (cryptodash/celery.py); granian's own logger gets
+# it through --log-config (the launcher writes the file).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").strip().lower() or "plain"
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {LOG_FORMAT!r}")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"main": formatter_config()},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "main"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # A request Django refuses for the client's input (bad Host, oversized body) is a 400, not a
     # server fault: logged as a WARNING line without traceback (islands/shared_components/logfilters.py).
-    "filters": {"client_error": {"()": "islands.shared_components.logfilters.ClientErrorAsWarning"}},
+    "filters": {
+        "client_error": {"()": "islands.shared_components.logfilters.ClientErrorAsWarning"},
+        # A Redis restart is an expected fault: one WARNING line, not a traceback per failed call.
+        "redis_outage": {"()": "islands.cache_system.logfilters.RedisOutageAsWarning"},
+    },
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
         **{name: {"filters": ["client_error"]} for name in CLIENT_ERROR_LOGGERS},
+        **{name: {"filters": ["redis_outage"]} for name in REDIS_OUTAGE_LOGGERS},
     },
 }

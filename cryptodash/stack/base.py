@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from cryptodash.logformat import log_format
+from cryptodash.stack.printer import json_line
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RUN_DIR = Path(os.environ.get("CRYPTODASH_RUN_DIR", BASE_DIR / ".run"))
 BIN_DIR = Path(sys.executable).parent
@@ -22,7 +25,10 @@ class StackError(Exception):
 
 
 def log(message: str) -> None:
-    print(f"[stack] {message}", flush=True)
+    if log_format() == "json":
+        print(json_line(message, process="stack"), flush=True)
+    else:
+        print(f"[stack] {message}", flush=True)
 
 
 def mask_url(url: str) -> str:

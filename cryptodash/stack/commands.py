@@ -19,11 +19,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dj_database_url
+import honcho.manager
 import psycopg
-from honcho.manager import Manager
 
+from cryptodash.logformat import granian_log_config, log_format
 from cryptodash.secretfile import private_dir
 from cryptodash.stack.base import BASE_DIR, BIN_DIR, MANAGE, PYTHON, RUN_DIR, StackError, log, mask_url
+from cryptodash.stack.printer import JsonLinesPrinter, is_json_object, json_line
 from cryptodash.stack.processes import NotReady, die_with_parent, free_port, port_wait, process_stop
 from cryptodash.stack.redis_server import redis_for
 
@@ -50,7 +52,14 @@ def check_database() -> None:
 
 
 def manage(*args: str) -> None:
-    result = subprocess.run([PYTHON, MANAGE, *args], check=False, cwd=BASE_DIR)
+    if log_format() == "json":
+        # Their progress lines are plain text: passed on as the launcher's JSON lines.
+        result = subprocess.run([PYTHON, MANAGE, *args], check=False, cwd=BASE_DIR, capture_output=True, text=True)
+        for line in (result.stdout + result.stderr).splitlines():
+            if line.strip():
+                print(line if is_json_object(line) else json_line(line, process=args[0]), flush=True)
+    else:
+        result = subprocess.run([PYTHON, MANAGE, *args], check=False, cwd=BASE_DIR)
     if result.returncode != 0:
         raise StackError(f"manage.py {' '.join(args)} failed with exit code {result.returncode}")
 
@@ -72,17 +81,24 @@ def stack_processes() -> dict[str, str]:
     port = os.environ.get("PORT", "8050")
     host = os.environ.get("HOST", "127.0.0.1")
     workers = os.environ.get("WEB_WORKERS", "1")
+    # LOG_FORMAT=json: granian's own logger gets the same formatter; Celery prints no banner.
+    granian_log = celery_quiet = ""
+    if log_format() == "json":
+        granian_log = f"--log-config {granian_log_config(RUN_DIR / 'granian-log.json')} "
+        celery_quiet = "--quiet "
     # granian: measured 1.5-1.7x uvicorn per worker on this machine for the same Django view.
+    # A worker that dies is respawned alone: without the flag granian stops every worker (and
+    # drops all their sockets) when one exits.
     return {
         "web": f"{BIN_DIR}/granian --interface asgi --host {host} --port {port} --workers {workers} "
-        "--no-access-log cryptodash.asgi:application",
-        "worker": f"{BIN_DIR}/celery -A cryptodash worker --loglevel INFO "
+        f"--respawn-failed-workers --no-access-log {granian_log}cryptodash.asgi:application",
+        "worker": f"{BIN_DIR}/celery {celery_quiet}-A cryptodash worker --loglevel INFO "
         f"--concurrency {os.environ.get('CELERY_CONCURRENCY', '2')} --hostname worker-{os.getpid()}@%h "
         # Gossip, mingle and worker heartbeats are unused here and only add broker chatter and
         # tracebacks while Redis restarts.
         "--without-gossip --without-mingle --without-heartbeat",
         # Exactly one beat per stack (celery#2856); its pidfile refuses a second on this host.
-        "beat": f"{BIN_DIR}/celery -A cryptodash beat --loglevel INFO "
+        "beat": f"{BIN_DIR}/celery {celery_quiet}-A cryptodash beat --loglevel INFO "
         f"--schedule {RUN_DIR}/celerybeat-schedule --pidfile {RUN_DIR}/celerybeat.pid",
         "backup": f"{PYTHON} {MANAGE} backup_streams",
         # Stream -> every web process's sockets; more than one may run (each entry goes out once).
@@ -140,6 +156,19 @@ def prometheus_dir_fresh(path: Path) -> str:
     return str(private_dir(path))
 
 
+def stop_wait() -> int:
+    """Seconds every process gets to stop before honcho SIGKILLs what is left.
+
+    honcho's own 5 s would kill a Celery worker in the middle of its warm shutdown, i.e. while the
+    task in flight is finishing: the wait covers the longest task (its hard time limit) and then
+    some. Processes that stop sooner end the wait sooner.
+    """
+    # Read raw (the launcher must not use the settings' helpers): a bad value stops the first
+    # manage.py command with the settings' own message before this is ever used.
+    raw = os.environ.get("CELERY_TASK_TIME_LIMIT", "45")
+    return (int(raw) if raw.strip().isdigit() else 45) + 10
+
+
 def run_stack() -> int:
     check_database()
     with redis_for("run") as redis_url:
@@ -148,10 +177,16 @@ def run_stack() -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = prometheus_dir_fresh(RUN_DIR / "prometheus")
         for command in setup_commands():
             manage(*command)
-        manager = Manager()
+        # The module constant is the only way honcho offers to set it.
+        honcho.manager.KILL_WAIT = stop_wait()
+        manager = honcho.manager.Manager(printer=JsonLinesPrinter() if log_format() == "json" else None)
         for name, command in stack_processes().items():
-            supervised = f"{PYTHON} -m cryptodash.stack supervise {name} -- {command}"
-            manager.add_process(name, supervised, env=dict(os.environ), cwd=str(BASE_DIR))
+            # exec: honcho runs commands through /bin/sh; the supervisor replaces it, so a signal to
+            # every process does not end a shell that is waiting for it.
+            supervised = f"exec {PYTHON} -m cryptodash.stack supervise {name} -- {command}"
+            # CRYPTODASH_PROCESS: the role each JSON log line names (cryptodash/logformat.py).
+            env = dict(os.environ, CRYPTODASH_PROCESS=name)
+            manager.add_process(name, supervised, env=env, cwd=str(BASE_DIR))
         log(f"serving on http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}/")
         manager.loop()
         return manager.returncode or 0

@@ -3,6 +3,11 @@
 honcho stops the whole group when any member exits; a crashed or killed relay, worker or backup
 writer must instead come back by itself, so `make run` wraps each member in this loop. It must not
 start anything but its one child.
+
+The child runs in a process group of its own and gets exactly one stop signal, from here. honcho
+stops a member by signalling its whole process group: without a group of its own the child (and
+a Celery worker's pool children) would get that signal beside the one passed on from here, and
+Celery reads a second SIGINT as "cold shutdown: abandon the tasks in flight".
 """
 
 from __future__ import annotations
@@ -20,23 +25,36 @@ def supervise(name: str, command: list[str]) -> int:
     """Run `command`, restarting it when it dies on its own.
 
     The delay doubles up to 30 s so a process that cannot start does not spin, and resets after a
-    minute of healthy running. SIGTERM and SIGINT are passed on and end the loop.
+    minute of healthy running. The first SIGTERM or SIGINT is passed on and ends the loop; later
+    ones are not (the child is already stopping).
     """
     stopping = threading.Event()
     child: subprocess.Popen | None = None
+    # The one stop signal, and whether the child got it. Handlers run in the main thread between
+    # two bytecodes of the loop below, so the two places that pass it on never both do.
+    stop = {"signal": 0, "sent": False}
+
+    def pass_on() -> None:
+        if not stop["sent"] and child is not None and child.poll() is None:
+            stop["sent"] = True
+            child.send_signal(stop["signal"])
 
     def forward(signum: int, _frame: object) -> None:
+        if stopping.is_set():
+            return
         stopping.set()
-        if child is not None and child.poll() is None:
-            child.send_signal(signum)
+        stop["signal"] = signum
+        pass_on()
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
     delay = 1.0
-    while True:
+    while not stopping.is_set():
         started = time.monotonic()
         # If this supervisor is SIGKILLed, its child goes too instead of living on unsupervised.
-        child = subprocess.Popen(command, preexec_fn=die_with_parent)  # noqa: PLW1509 - single-threaded
+        child = subprocess.Popen(command, preexec_fn=die_with_parent, process_group=0)  # noqa: PLW1509 - single-threaded
+        if stopping.is_set():
+            pass_on()  # the stop came while the child was being started
         code = child.wait()
         if stopping.is_set():
             return 128 - code if code < 0 else code  # shell convention for "ended by signal N"
@@ -46,3 +64,4 @@ def supervise(name: str, command: list[str]) -> int:
         if stopping.wait(delay):
             return 0
         delay = min(delay * 2, 30.0)
+    return 0

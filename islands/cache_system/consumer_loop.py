@@ -105,6 +105,11 @@ class ConsumerLoop:
         self._claim_at = 0.0
         self._heartbeat_at = 0.0
 
+    @property
+    def _fields(self) -> dict[str, str]:
+        """What this loop's log lines carry as fields of their own (LOG_FORMAT=json)."""
+        return {"group": self.group, "consumer": self.consumer}
+
     # --- rounds ---------------------------------------------------------------------------
     def step(self) -> int:
         """One round; returns the number of entries handled (0 after an idle wait).
@@ -116,7 +121,9 @@ class ConsumerLoop:
         except redis.exceptions.ResponseError as exc:
             if "NOGROUP" not in str(exc) or self._group_recreated:
                 raise
-            log.warning("%s/%s: consumer group gone (%s); creating it again", self.group, self.consumer, exc)
+            log.warning(
+                "%s/%s: consumer group gone (%s); creating it again", self.group, self.consumer, exc, extra=self._fields
+            )
             self.ready = False
             self._group_recreated = True
             return 0
@@ -125,7 +132,7 @@ class ConsumerLoop:
 
     def run(self, stop: threading.Event) -> None:
         """Rounds until `stop` is set; the round under way when it is set is finished first."""
-        log.info("%s/%s: consuming %s", self.group, self.consumer, ", ".join(self.streams))
+        log.info("%s/%s: consuming %s", self.group, self.consumer, ", ".join(self.streams), extra=self._fields)
         failures = 0
         while not stop.is_set():
             try:
@@ -138,7 +145,7 @@ class ConsumerLoop:
             if not handled:
                 # Idle: give back a database connection the server may have dropped meanwhile.
                 close_old_connections()
-        log.info("%s/%s: stopped after %d entries", self.group, self.consumer, self.handled)
+        log.info("%s/%s: stopped after %d entries", self.group, self.consumer, self.handled, extra=self._fields)
 
     def backoff_delay(self, failures: int) -> float:
         """Seconds to wait after `failures` errors in a row: doubling, capped, with jitter.
@@ -152,9 +159,13 @@ class ConsumerLoop:
     def _pause(self, stop: threading.Event, failures: int, exc: BaseException) -> None:
         delay = self.backoff_delay(failures)
         if isinstance(exc, OUTAGE_ERRORS):
-            log.warning("%s/%s: paused %.2f s after %s: %s", self.group, self.consumer, delay, type(exc).__name__, exc)
+            log.warning(
+                "%s/%s: paused %.2f s after %s: %s",
+                *(self.group, self.consumer, delay, type(exc).__name__, exc),
+                extra=self._fields,
+            )
         else:
-            log.exception("%s/%s: batch failed; paused %.2f s", self.group, self.consumer, delay)
+            log.exception("%s/%s: batch failed; paused %.2f s", self.group, self.consumer, delay, extra=self._fields)
         # Start again from the group and this consumer's own pending entries.
         self.ready = False
         close_old_connections()
@@ -215,7 +226,11 @@ class ConsumerLoop:
                 stream, self.group, self.consumer, min_idle_ms=self.claim_idle_ms, count=self.batch - len(batch)
             )
             if claimed:
-                log.warning("%s/%s: took over %d entries of %s", self.group, self.consumer, len(claimed), stream)
+                log.warning(
+                    "%s/%s: took over %d entries of %s",
+                    *(self.group, self.consumer, len(claimed), stream),
+                    extra={**self._fields, "stream": stream, "stream_id": claimed[0].id},
+                )
             batch += [(stream, entry) for entry in claimed]
             if len(batch) >= self.batch:
                 break

@@ -20,6 +20,10 @@ from islands.cache_system.streams import StoreUnavailable, StreamEntry
 log = logging.getLogger(__name__)
 
 SUMMARY_L1_KEY = "summary:latest:stream"
+# The newest summary this process has read, kept in its L1 for as long as a stream can be empty
+# after a Redis restart (until the backup writer restores it): see summary_latest().
+SUMMARY_LAST_KNOWN_KEY = "summary:last-known"
+SUMMARY_LAST_KNOWN_TTL = 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +49,8 @@ class SummarySnapshot:
 
 
 def summary_latest() -> SummarySnapshot | None:
-    """The newest summary: L1, else the stream's last entry; None when nothing was ever stored.
+    """The newest summary: L1, else the stream's last entry (else the last one this process read);
+    None when nothing was ever stored.
 
     L1 keeps it for SUMMARY_L1_TTL (1 s by default), so a page is never more than that behind the
     stream. An empty stream is filled by the ingest tasks, never by a reader.
@@ -58,13 +63,17 @@ def summary_latest() -> SummarySnapshot | None:
     entry = store.latest(settings.STREAM_MARKET_DATA)
     if entry is None:
         stream_counters.misses += 1
-        return None
+        # A Redis restarted empty answers "no entry" until the backup writer puts the stream
+        # back: a process that already knew a summary answers with it meanwhile (its age shows,
+        # and it turns stale by the usual rule) instead of "no data yet" (a 503).
+        return l1.get(SUMMARY_LAST_KNOWN_KEY)
     stream_counters.hits += 1
     snapshot = SummarySnapshot.from_entry(entry, offline=store.mode == "fallback")
     if not snapshot.offline:
         # An offline one is read from memory each time (no Redis call), so the first look-up
         # after the store is back on Redis sees the newest entry, not a copy kept here.
         l1.set(SUMMARY_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
+        l1.set(SUMMARY_LAST_KNOWN_KEY, snapshot, SUMMARY_LAST_KNOWN_TTL)
     return snapshot
 
 

@@ -5,6 +5,10 @@ with another pidfile. At `beat_init` the beat takes a Redis lock (renewed by a d
 which also records the `beat` heartbeat for /health) or exits with an error. With the lock held
 it queues one `refresh_all`, so a fresh stack has a complete summary without waiting an hour for
 the RSI entry's first tick.
+
+A lock that Redis lost (a restart without persistence, or an outage longer than its TTL) is taken
+again in place when nobody else took it: a Redis restart is an expected fault, not a reason for
+the beat to exit and wait for its supervisor. Only a lock another beat holds ends this one.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 from celery.signals import beat_init
 
@@ -41,24 +47,70 @@ def beat_lock_acquire() -> SharedLock | None:
     return lock if lock.acquire() else None
 
 
+def beat_lock_keep(lock: SharedLock) -> bool:
+    """Renew the lock, or take it again if Redis lost it; False when another beat holds it now."""
+    try:
+        lock.renew()
+    except LockLost:
+        if not lock.acquire():
+            return False
+        log.warning("beat lock was gone from Redis (restarted or expired during an outage): taken again")
+    except REDIS_DOWN_ERRORS as exc:
+        log.warning("beat lock not renewed, Redis unreachable: %s", exc)
+        return True
+    heartbeat_record(name="beat")
+    return True
+
+
 def _renew(lock: SharedLock) -> None:
     while True:
         time.sleep(RENEW_EVERY)
         try:
-            lock.renew()
-            heartbeat_record(name="beat")
-        except LockLost:
-            # Expired during a Redis outage, or taken by another beat: that one may lead now, and
-            # two beats would double every fetch. Exit; a supervisor restarts this one, which
-            # then either leads again or refuses.
-            log.critical("beat lock lost (expired or taken by another beat): exiting")
-            os._exit(3)
-        except REDIS_DOWN_ERRORS as exc:
+            leading = beat_lock_keep(lock)
+        except REDIS_DOWN_ERRORS as exc:  # Redis went away between the renewal and the re-take
             log.warning("beat lock not renewed, Redis unreachable: %s", exc)
+            continue
+        if not leading:
+            # Another beat took the lock while ours was gone: it leads now, and two beats would
+            # double every fetch. Exit (without atexit: the lock is not ours to free); a
+            # supervisor restarts this one, which then waits as the refused second beat.
+            log.error("beat lock held by another beat (%s): exiting", _holder())
+            os._exit(3)
+
+
+def _holder() -> str:
+    try:
+        return lock_holder(BEAT_LOCK) or "unknown"
+    except REDIS_DOWN_ERRORS:
+        return "unknown"
 
 
 def _release(lock: SharedLock) -> None:
-    lock.release()  # False when expired or taken over: nothing of ours to free
+    # The stop is under way: a second Ctrl-C or a signal forwarded by a supervisor must not break
+    # into the release (an exception in an atexit function is printed as a traceback, and through
+    # Celery's stdout redirect one character per line). It takes at most a socket timeout.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if not lock.release():  # expired, taken over or Redis gone: nothing of ours left to free
+        log.info("beat lock not released (no longer ours, or Redis unreachable); it expires by itself")
+
+
+def _stop_signals_once() -> None:
+    """Let beat's own SIGTERM/SIGINT handler (save the schedule, SystemExit) run for the first
+    stop signal only. A service manager signalling every process and the supervisor passing its
+    signal on deliver two; the second, raised inside the interpreter's shutdown, was printed as
+    a traceback (through Celery's stdout redirect, one character per line)."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        handler = signal.getsignal(signum)
+        if not callable(handler):
+            continue
+
+        def once(number: int, frame: object, handler: Callable = handler) -> None:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            handler(number, frame)
+
+        signal.signal(signum, once)
 
 
 def on_beat_init(**_: object) -> None:
@@ -71,6 +123,7 @@ def on_beat_init(**_: object) -> None:
     heartbeat_record(name="beat")
     # A beat stopped by SIGTERM/Ctrl-C frees the lock at once, so a restart need not wait its TTL.
     atexit.register(_release, lock)
+    _stop_signals_once()
     threading.Thread(target=_renew, args=(lock,), name="beat-lock", daemon=True).start()
     refresh_all.delay()
 

@@ -8,17 +8,17 @@ websocket_service) in the same registry. Observing must stay cheap: it runs on e
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import CollectorRegistry, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 
 from islands.cache_system.selectors import cache_stats
 from islands.cache_system.stores import stream_counters, tiered_cache
+from islands.shared_components.process_metrics import multiprocess_dir, multiprocess_registry
 
 REQUEST_LATENCY = Histogram(
     "cryptodash_http_request_duration_seconds",
@@ -91,12 +91,10 @@ class StreamCollector(Collector):
 
 
 def metrics_text() -> bytes:
-    """Every process's samples (multiprocess mode) or this process's, then the scrape-time gauges."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        base = CollectorRegistry()
-        multiprocess.MultiProcessCollector(base)
-    else:
-        base = REGISTRY
+    """Every running process's samples (multiprocess mode; dead processes' live gauges dropped) or
+    this process's, then the scrape-time gauges."""
+    path = multiprocess_dir()
+    base = multiprocess_registry(path) if path is not None else REGISTRY
     scraped = CollectorRegistry()
     scraped.register(StreamCollector())
     return generate_latest(base) + generate_latest(scraped)

@@ -7,17 +7,17 @@ thread (`asyncio.to_thread`).
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
+from prometheus_client import REGISTRY
 
 from islands.cache_system.selectors import SummarySnapshot
 from islands.cache_system.stores import stream_store
 from islands.cache_system.streams import StreamEntry, parse_id
+from islands.shared_components.process_metrics import multiprocess_dir, multiprocess_registry
 from islands.websocket_service.metrics import WS_CONNECTIONS_METRIC
 
 
@@ -122,11 +122,14 @@ def replay_after(*, last_id: str, limit: int) -> Replay:
 
 
 def connections_count() -> int:
-    """Open /ws sockets of this host's live web processes (this process's own without multiprocess)."""
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    """Open /ws sockets of this host's running web processes (this process's own without multiprocess).
+
+    Exact after a crash too: a dead process's sockets are dropped before the sum (process_metrics).
+    """
+    path = multiprocess_dir()
+    if path is None:
         return int(REGISTRY.get_sample_value(WS_CONNECTIONS_METRIC) or 0)
-    registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry)
+    registry = multiprocess_registry(path)
     return int(
         sum(
             sample.value

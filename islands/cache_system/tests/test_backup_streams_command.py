@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -31,7 +32,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
     return condition()
 
 
-def test_sigterm_finishes_the_batch_and_returns(settings, capsys):
+def test_sigterm_finishes_the_batch_and_returns(settings, caplog):
     settings.CONSUMER_BLOCK_MS = 50
     ids = [summary_store(summary=summary_at(i=i)) for i in range(5)]
     count = MarketSnapshot.objects.count
@@ -43,11 +44,12 @@ def test_sigterm_finishes_the_batch_and_returns(settings, capsys):
     before = signal.getsignal(signal.SIGTERM)
     killer = threading.Thread(target=terminate_when_stored)
     killer.start()
-    call_command("backup_streams", consumer="backup-test")
+    with caplog.at_level(logging.INFO):
+        call_command("backup_streams", consumer="backup-test")
     killer.join()
 
     assert sorted(MarketSnapshot.objects.values_list("stream_id", flat=True)) == sorted(ids)
-    assert "stopped after writing 5 entries" in capsys.readouterr().out
+    assert "stopped after writing 5 entries" in caplog.text
     assert signal.getsignal(signal.SIGTERM) is before
     assert heartbeat_age(name="backup") is not None
 

@@ -35,3 +35,16 @@ def test_the_cached_read_sees_what_the_writer_stored():
     entry_id = summary_store(summary={"n": 1})
     tiered_cache().l1.clear()  # another process: only L2 has it
     assert summary_cached().stream_id == entry_id
+
+
+def test_a_redis_restarted_empty_leaves_the_last_known_summary_not_none(settings, redis_conn):
+    settings.SUMMARY_L1_TTL = 0  # every read goes to the stream
+    stored = summary_store(summary={"n": 1})
+    assert summary_latest().stream_id == stored
+
+    redis_conn.flushdb()  # what a restart of a Redis without persistence leaves
+
+    snapshot = summary_latest()
+    assert snapshot is not None
+    assert snapshot.stream_id == stored
+    assert snapshot.data == {"n": 1}

@@ -6,6 +6,7 @@ returns (islands/cache_system/consumer_loop.py, backup_worker.py).
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import threading
@@ -14,6 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from islands.cache_system.backup_worker import backup_consumer
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -36,9 +39,10 @@ class Command(BaseCommand):
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             worker = backup_consumer(consumer=consumer)
-            self.stdout.write(f"backup_streams: consumer {consumer} on {', '.join(worker.streams)}")
+            # Logged, not printed: under LOG_FORMAT=json they are JSON lines like every other.
+            log.info("backup_streams: consumer %s on %s", consumer, ", ".join(worker.streams))
             worker.run(stop)
-            self.stdout.write(f"backup_streams: stopped after writing {worker.handled} entries")
+            log.info("backup_streams: stopped after writing %d entries", worker.handled)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -1,11 +1,14 @@
 """`manage.py fake_upstream`: serve the fake upstream APIs until SIGTERM/Ctrl-C (see server.py)."""
 
+import logging
 import signal
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
 from islands.external_apis.fake_upstream.server import FakeUpstream, scenarios_load
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -27,7 +30,8 @@ class Command(BaseCommand):
         stopped = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopped.set())
         server.start()
-        self.stdout.write(f"fake upstream on {server.url} (scenario {scenario}, seed {seed})")
+        # Logged, not printed: under LOG_FORMAT=json it is a JSON line like every other.
+        log.info("fake upstream on %s (scenario %s, seed %s)", server.url, scenario, seed)
         try:
             stopped.wait()
         except KeyboardInterrupt:
