@@ -1,4 +1,4 @@
-"""ASGI entry point: Django for HTTP, Channels for WebSockets (origin-checked, with sessions/auth)."""
+"""ASGI entry point: Django for HTTP, Channels for WebSockets (origin-checked, no sessions)."""
 
 import os
 
@@ -8,7 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
 # Django must be set up before anything imports models (consumers do), hence this order.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
@@ -26,8 +25,9 @@ application = ProtocolTypeRouter(
         "http": DashboardFastPath(django_asgi_app),
         # Scheme, host and port against WS_ALLOWED_ORIGINS (not ALLOWED_HOSTS, which ignores the
         # port: any other local site, e.g. http://localhost:3000, could open sockets); else 403.
-        "websocket": StrictOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), settings.WS_ALLOWED_ORIGINS
-        ),
+        # No AuthMiddlewareStack: /ws serves the same public data to everyone and reads neither
+        # scope["user"] nor the session, while the stack kept a cookie parse, a lazy session and
+        # user and copies of the scope alive per socket (~4 KB of 10,000) and wrapped every send.
+        "websocket": StrictOriginValidator(URLRouter(websocket_urlpatterns), settings.WS_ALLOWED_ORIGINS),
     }
 )
