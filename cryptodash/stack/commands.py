@@ -24,7 +24,7 @@ from honcho.manager import Manager
 
 from cryptodash.secretfile import private_dir
 from cryptodash.stack.base import BASE_DIR, BIN_DIR, MANAGE, PYTHON, RUN_DIR, StackError, log, mask_url
-from cryptodash.stack.processes import NotReady, die_with_parent, free_port, port_wait, process_stop
+from cryptodash.stack.processes import NotReady, die_with_parent, free_port, open_files_raised, port_wait, process_stop
 from cryptodash.stack.redis_server import redis_for
 
 
@@ -67,15 +67,42 @@ def setup_commands() -> list[list[str]]:
     ]
 
 
+# Open sockets a web process is expected to hold: granian's connection cap and accept backlog
+# must exceed it (its default cap is backlog/workers = 1,024, and an open WebSocket counts).
+SOCKETS_PER_WORKER = 10_000
+
+
+def web_command(server: str, *, host: str, port: str, workers: str, app: str = "cryptodash.asgi:application") -> str:
+    """The web server's command line: uvicorn (the default) or granian (WEB_SERVER).
+
+    Chosen by bench/ws_fanout.py (bench/RESULTS.md, "10,000 sockets"): an idle /ws socket costs
+    ~150 KB of RSS in granian's own floor, whatever its options, and ~20 KB in uvicorn's sans-I/O
+    websockets implementation without per-message deflate (deflate keeps a zlib context per
+    socket). `--no-proxy-headers`: the client address behind a proxy is the project's to decide
+    (TRUSTED_PROXIES), not the server's.
+    """
+    if server == "granian":
+        return (
+            f"{BIN_DIR}/granian --interface asgi --host {host} --port {port} --workers {workers} "
+            f"--backlog {SOCKETS_PER_WORKER * 2} --backpressure {SOCKETS_PER_WORKER * 2} --no-access-log {app}"
+        )
+    if server == "uvicorn":
+        return (
+            f"{BIN_DIR}/uvicorn --host {host} --port {port} --workers {workers} --no-access-log "
+            "--ws websockets-sansio --ws-per-message-deflate false --no-proxy-headers "
+            f"--backlog 4096 {app}"
+        )
+    raise StackError(f"WEB_SERVER={server!r}: expected uvicorn or granian")
+
+
 def stack_processes() -> dict[str, str]:
     """The supervised processes of `make run`: every long-running part of cryptodash."""
     port = os.environ.get("PORT", "8050")
     host = os.environ.get("HOST", "127.0.0.1")
     workers = os.environ.get("WEB_WORKERS", "1")
-    # granian: measured 1.5-1.7x uvicorn per worker on this machine for the same Django view.
+    server = os.environ.get("WEB_SERVER", "uvicorn")
     return {
-        "web": f"{BIN_DIR}/granian --interface asgi --host {host} --port {port} --workers {workers} "
-        "--no-access-log cryptodash.asgi:application",
+        "web": web_command(server, host=host, port=port, workers=workers),
         "worker": f"{BIN_DIR}/celery -A cryptodash worker --loglevel INFO "
         f"--concurrency {os.environ.get('CELERY_CONCURRENCY', '2')} --hostname worker-{os.getpid()}@%h "
         # Gossip, mingle and worker heartbeats are unused here and only add broker chatter and
@@ -148,6 +175,9 @@ def run_stack() -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = prometheus_dir_fresh(RUN_DIR / "prometheus")
         for command in setup_commands():
             manage(*command)
+        soft, _ = open_files_raised()
+        if soft < SOCKETS_PER_WORKER + 1_000:
+            log(f"open files limited to {soft} per process (ulimit -n): fewer WebSockets than {SOCKETS_PER_WORKER}")
         manager = Manager()
         for name, command in stack_processes().items():
             supervised = f"{PYTHON} -m cryptodash.stack supervise {name} -- {command}"
