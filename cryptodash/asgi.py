@@ -27,7 +27,7 @@ application = ProtocolTypeRouter(
         # port: any other local site, e.g. http://localhost:3000, could open sockets); else 403.
         # No AuthMiddlewareStack: /ws serves the same public data to everyone and reads neither
         # scope["user"] nor the session, while the stack kept a cookie parse, a lazy session and
-        # user and copies of the scope alive per socket (~4 KB of 10,000) and wrapped every send.
+        # user and copies of the scope alive per socket (~3 KB each) and wrapped every send.
         "websocket": StrictOriginValidator(URLRouter(websocket_urlpatterns), settings.WS_ALLOWED_ORIGINS),
     }
 )

@@ -76,7 +76,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         # With no layer, the client is the only source of messages: await it here rather than in
         # Channels' await_many_dispatch, which keeps an extra task and an asyncio.wait() per socket
-        # for the socket's whole life (~1.5 KB each of 10,000 sockets, bench/RESULTS.md).
+        # for the socket's whole life (~1.5 KB per socket, bench/RESULTS.md).
         self.scope = scope
         self.channel_layer = None
         self.base_send = send

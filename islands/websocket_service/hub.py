@@ -141,7 +141,7 @@ _frozen = False
 # Net allocations between young collections (Python's default: 700). 10,000 open sockets keep
 # ~1M tracked objects in the old generation, and a full collection walks them all: with the
 # default, full collections came every 5-11 s and paused fan-out for 1.5-5.4 s on a loaded
-# machine; with 20,000 none fell in the measured window (bench/RESULTS.md, "10,000 sockets").
+# machine; with 20,000, one (15 ms) in a whole 10,000-client run (bench/RESULTS.md, "10,000 sockets").
 # Cyclic garbage waits for this many allocations at most.
 GC_YOUNG_THRESHOLD = 20_000
 
