@@ -21,11 +21,8 @@ django.setup()
 
 import redis.asyncio as aioredis  # noqa: E402
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
-from channels.routing import URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from cryptodash.routing import websocket_urlpatterns  # noqa: E402
 from islands.cache_system.streams import StreamEntry  # noqa: E402
 from islands.websocket_service import frames  # noqa: E402
 
@@ -102,19 +99,3 @@ class DirectFloor:
 
 
 direct_app = DirectFloor()
-
-
-def _project_without_sessions() -> Any:
-    """The project's /ws routes behind the origin check only: what AuthMiddlewareStack costs per frame."""
-    router = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-            return
-        await router(scope, receive, send)
-
-    return app
-
-
-project_nosession_app = _project_without_sessions()

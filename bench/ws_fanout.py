@@ -12,14 +12,20 @@ loopback, against one embedded Redis, in the same run:
 
 For each design and N clients: connect N raw WebSocket clients (a minimal asyncio protocol, so the
 client side costs little), XADD `--entries` summaries (~1 KB frames) one at a time, and record the
-time until all N clients have each one: p50 / p99 / max over the entries. CPU is the web server's
-user+system time over the measured window divided by frames delivered (entries x N); the relay's is
-shown beside it. RSS: the web process before and after N idle clients connected. A last scenario
-runs the project with one client that never reads (tiny receive buffer, reading paused) and reports
-the others' latency beside the same run without it.
+time until all N clients have each one: p50 / p99 / max over the entries. The clients live in
+client processes of this script (`--client-procs`, default one per 2,500 clients, at most 4), each
+reporting when all of its own have an entry (CLOCK_MONOTONIC is one clock for every process); every
+process raises its open-files limit to the hard limit, and the server inherits it. CPU is the web
+server's user+system time over the measured window divided by frames delivered (entries x N); the
+relay's is shown beside it. RSS: the web process before and after N idle clients connected, per
+client. A last scenario runs the project with one client that never reads (tiny receive buffer,
+reading paused) and reports the others' latency beside the same run without it.
 
-    .venv/bin/python -m bench.ws_fanout [--server granian|uvicorn] [--clients 100,1000] [--entries 30]
-        [--modes direct,groups,project,project2,bare] [--port 18391]
+The server runs with the launcher's command line (cryptodash/stack/commands.py: web_command), so
+the numbers are those of `make run`; `--server-args` appends options to try.
+
+    .venv/bin/python -m bench.ws_fanout [--server uvicorn|granian] [--clients 1000,10000] [--entries 30]
+        [--modes direct,groups,project,project2] [--port 18391] [--server-args "..."]
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ import base64
 import os
 import platform
 import re
+import resource
 import secrets
+import shlex
 import socket
 import statistics
 import subprocess
@@ -43,7 +51,8 @@ import orjson
 import psutil
 import redis
 
-from cryptodash.stack.processes import port_wait, process_stop
+from cryptodash.stack.commands import DEFAULT_WEB_SERVER, web_command
+from cryptodash.stack.processes import open_files_raised, port_wait, process_stop
 from cryptodash.stack.redis_server import redis_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,9 +69,6 @@ APPS = {
     # The project with two relays sharing the consumer group (as in a scale-out): each entry goes
     # through one of them, and the hub orders what the two send. Run with --modes direct,project,project2.
     "project2": ("cryptodash.asgi:application", True),
-    # The same /ws without AuthMiddlewareStack (its session wrapper sees every frame): not a design
-    # the site uses, a measurement of what that wrapper costs. Run with --modes direct,project,bare.
-    "bare": ("bench.ws_apps:project_nosession_app", True),
 }
 SUMMARY = {
     **{f"{c}_price_usd": 100.0 + i for i, c in enumerate(("btc", "eth", "sol", "xrp", "ada", "link", "bnb"))},
@@ -99,21 +105,31 @@ class Pending:
 
 
 class Tracker:
-    def __init__(self) -> None:
+    """A client process's view: when the last of its `expected` clients had each entry."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
         self.pending: dict[bytes, Pending] = {}
+        self.closed = 0  # sockets the server closed after the upgrade
 
     def record(self, entry_id: bytes, now: float) -> None:
         entry = self.pending.get(entry_id)
         if entry is None:
-            return
+            entry = self.pending[entry_id] = Pending(expected=self.expected, sent_at=0.0)
         entry.count += 1
         entry.last = now
         if entry.count == entry.expected:
-            entry.done.set()
+            # To the parent: this process's clients all have it, the last at `now`.
+            sys.stdout.write(f"{entry_id.decode()} {now:.6f}\n")
+            sys.stdout.flush()
 
 
 class Client(asyncio.Protocol):
-    """Just enough WebSocket: the upgrade, then stream ids found in the (unmasked) server frames."""
+    """Just enough WebSocket: the upgrade, stream ids in the (unmasked) server frames, pongs.
+
+    Pings are answered as a browser does: uvicorn closes a socket whose pong is 20 s late, which
+    would otherwise take down the first clients while the last of 10,000 are still connecting.
+    """
 
     def __init__(self, tracker: Tracker, host: str, *, reads: bool = True) -> None:
         self.tracker = tracker
@@ -149,17 +165,34 @@ class Client(asyncio.Protocol):
                 self.transport.pause_reading()
             self.buffer = b""
             data = rest
-        scan = self.buffer + data
-        for match in ID_RE.finditer(scan):
-            entry_id = match.group(1)
-            if entry_id not in self.seen:
-                self.seen.add(entry_id)
-                self.tracker.record(entry_id, now)
-        self.buffer = scan[-48:]
+        buffer = self.buffer + data if self.buffer else data
+        at = 0
+        while len(buffer) - at >= 2:
+            opcode, length, head = buffer[at] & 0x0F, buffer[at + 1] & 0x7F, 2
+            if length >= 126:
+                head = 4 if length == 126 else 10
+                if len(buffer) - at < head:
+                    break
+                length = int.from_bytes(buffer[at + 2 : at + head], "big")
+            end = at + head + length
+            if end > len(buffer):
+                break
+            if opcode == 0x9:
+                payload = buffer[at + head : end]  # a zero mask leaves the payload as it is
+                self.transport.write(bytes((0x8A, 0x80 | len(payload))) + b"\0\0\0\0" + payload)
+            elif opcode in (0x0, 0x1):
+                match = ID_RE.search(buffer, at + head, end)
+                if match is not None and match.group(1) not in self.seen:
+                    self.seen.add(match.group(1))
+                    self.tracker.record(match.group(1), now)
+            at = end
+        self.buffer = buffer[at:]
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.upgraded.done():
             self.upgraded.set_exception(ConnectionError("closed before the upgrade"))
+        else:
+            self.tracker.closed += 1
 
 
 async def open_clients(tracker: Tracker, n: int, *, slow: int = 0) -> list[Client]:
@@ -181,10 +214,97 @@ async def open_clients(tracker: Tracker, n: int, *, slow: int = 0) -> list[Clien
     return await asyncio.gather(*[one(True) for _ in range(n)], *[one(False) for _ in range(slow)])
 
 
+SERVER_ARGS: list[str] = []
+
+
 def server_command(server: str, app: str) -> list[str]:
-    if server == "granian":
-        return [str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(PORT)]
-    return [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(PORT), "--log-level", "warning"]
+    launcher = shlex.split(web_command(server, host="127.0.0.1", port=str(PORT), workers="1", app=app))
+    # The application stays last; options to try go before it.
+    return [*launcher[:-1], *SERVER_ARGS, launcher[-1]]
+
+
+async def client_process(n: int, slow: int) -> None:
+    """`--child`: open n clients (and `slow` that never read), say "ready", report entries until stdin closes."""
+    open_files_raised()
+    tracker = Tracker(n)
+    clients = await open_clients(tracker, n, slow=slow)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # the parent closes it when done
+    if tracker.closed:
+        print(f"client process: the server closed {tracker.closed} of {n} sockets", file=sys.stderr)
+    for client in clients:
+        if client.transport is not None:
+            client.transport.abort()
+
+
+@dataclass
+class Sent:
+    sent_at: float
+    reports: list[float] = field(default_factory=list)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class ClientProcesses:
+    """The clients, split over `count` processes of this script; collects their per-entry reports."""
+
+    def __init__(self, n: int, count: int, slow: int) -> None:
+        self.n, self.count, self.slow = n, count, slow
+        self.processes: list[asyncio.subprocess.Process] = []
+        self.sent: dict[str, Sent] = {}
+        self.readers: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        shares = [self.n // self.count + (1 if i < self.n % self.count else 0) for i in range(self.count)]
+        for i, share in enumerate(shares):
+            slow = self.slow if i == 0 else 0
+            self.processes.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "bench.ws_fanout",
+                    "--child",
+                    str(share),
+                    "--child-slow",
+                    str(slow),
+                    "--port",
+                    str(PORT),
+                    cwd=ROOT,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                )
+            )
+        for process in self.processes:
+            line = await asyncio.wait_for(process.stdout.readline(), 300)
+            if line.strip() != b"ready":
+                raise RuntimeError(f"client process failed to connect its clients: {line!r}")
+        self.readers = [asyncio.create_task(self._read(process)) for process in self.processes]
+
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        while line := await process.stdout.readline():
+            entry_id, at = line.decode().split()
+            sent = self.sent.get(entry_id)
+            if sent is not None:
+                sent.reports.append(float(at))
+                if len(sent.reports) == self.count:
+                    sent.done.set()
+
+    def expect(self, entry_id: str, sent_at: float) -> Sent:
+        sent = self.sent[entry_id] = Sent(sent_at=sent_at)
+        return sent
+
+    async def stop(self) -> None:
+        for process in self.processes:
+            if process.stdin is not None:
+                process.stdin.close()
+        for process in self.processes:
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        for reader in self.readers:
+            reader.cancel()
 
 
 def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -214,8 +334,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def client_processes_for(n: int) -> int:
+    return max(1, min(4, round(n / 2500)))
+
+
 async def measure(
-    *, server: str, mode: str, n: int, entries: int, gap: float, redis_url: str, slow: int = 0
+    *, server: str, mode: str, n: int, entries: int, gap: float, redis_url: str, slow: int = 0, procs_n: int = 0
 ) -> dict[str, float]:
     conn = redis.Redis.from_url(redis_url)
     conn.flushdb()
@@ -233,7 +357,7 @@ async def measure(
     )
     relays: list[subprocess.Popen] = []
     web = None
-    clients: list[Client] = []
+    clients = ClientProcesses(n, procs_n or client_processes_for(n), slow)
     try:
         relay_count = (2 if mode == "project2" else 1) if needs_relay else 0
         for number in range(1, relay_count + 1):
@@ -244,35 +368,34 @@ async def measure(
                 if GROUP.encode() in groups or GROUP in groups:
                     break
                 time.sleep(0.05)
-        web = start([*server_command(server, app), app], env)
+        web = start(server_command(server, app), env)
         port_wait(PORT, process=web, timeout=15, what=f"{server} serving {app}")
         await asyncio.sleep(1.0)
         web_procs = procs(web)
         rss_before = rss_mb(web_procs)
-        tracker = Tracker()
-        clients = await open_clients(tracker, n, slow=slow)
-        await asyncio.sleep(1.5)  # snapshots sent, memory settled
+        await clients.start()
+        await asyncio.sleep(max(1.5, n / 2000))  # snapshots sent, memory settled
         web_procs = procs(web)
         rss_after = rss_mb(web_procs)
         relay_procs = [p for relay in relays for p in procs(relay)]
 
-        async def one_entry(expected: int) -> float | None:
+        async def one_entry() -> float | None:
             now = time.monotonic()
             entry_id = conn.xadd(STREAM, {"v": "1", "type": "dashboard_update", "data": orjson.dumps(SUMMARY)})
-            pending = tracker.pending[entry_id] = Pending(expected=expected, sent_at=now)
+            sent = clients.expect(entry_id.decode(), now)
             try:
-                await asyncio.wait_for(pending.done.wait(), 10)
+                await asyncio.wait_for(sent.done.wait(), 10)
             except TimeoutError:
                 return None
-            return (pending.last - pending.sent_at) * 1000
+            return (max(sent.reports) - sent.sent_at) * 1000
 
         for _ in range(3):  # warm-up: lazy starts, first allocations
-            await one_entry(n)
+            await one_entry()
             await asyncio.sleep(gap)
         cpu_web, cpu_relay = cpu_seconds(web_procs), cpu_seconds(relay_procs)
         latencies, missed = [], 0
         for _ in range(entries):
-            latency = await one_entry(n)
+            latency = await one_entry()
             if latency is None:
                 missed += 1
             else:
@@ -280,7 +403,7 @@ async def measure(
             await asyncio.sleep(gap)
         cpu_web = cpu_seconds(web_procs) - cpu_web
         cpu_relay = cpu_seconds(relay_procs) - cpu_relay
-        frames_delivered = sum(p.count for p in list(tracker.pending.values())[3:])
+        frames_delivered = n * (entries - missed)  # a missed entry's partial deliveries are not counted
         return {
             "p50": statistics.median(latencies) if latencies else float("nan"),
             "p99": pct(latencies, 0.99) if latencies else float("nan"),
@@ -294,9 +417,7 @@ async def measure(
             "rss_end": rss_mb(web_procs),
         }
     finally:
-        for client in clients:
-            if client.transport is not None:
-                client.transport.abort()
+        await clients.stop()
         process_stop(web)
         for relay in relays:
             process_stop(relay)
@@ -311,24 +432,38 @@ def cpu_model() -> str:
 
 
 async def main() -> None:
-    global PORT  # noqa: PLW0603 - one setting for the whole run, read by the helpers above
+    global PORT, SERVER_ARGS  # noqa: PLW0603 - one setting for the whole run, read by the helpers above
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
-    parser.add_argument("--clients", default="100,1000")
+    parser.add_argument(
+        "--server", choices=["granian", "uvicorn"], default=os.environ.get("WEB_SERVER", DEFAULT_WEB_SERVER)
+    )
+    parser.add_argument("--clients", default="1000,10000")
     parser.add_argument("--entries", type=int, default=30)
     parser.add_argument("--gap", type=float, default=0.15, help="seconds between entries")
-    parser.add_argument("--modes", default="direct,groups,project")
+    # groups (a layer channel per socket) took 320-390 ms for 1,000 clients: name it to run it.
+    parser.add_argument("--modes", default="direct,project")
     parser.add_argument("--slow-entries", type=int, default=200)
     parser.add_argument("--port", type=int, default=PORT, help="the web server's port")
+    parser.add_argument("--server-args", default="", help="extra server options")
+    parser.add_argument("--client-procs", type=int, default=0, help="client processes (0: one per 2,500 clients)")
+    parser.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--child-slow", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     PORT = args.port
+    SERVER_ARGS = shlex.split(args.server_args)
+    if args.child:
+        await client_process(args.child, args.child_slow)
+        return
+    open_files_raised()  # the server inherits it
     counts = [int(c) for c in args.clients.split(",")]
     modes = args.modes.split(",")
     os.environ.pop("REDIS_URL", None)  # a private embedded Redis, not the application's
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs ({cpu_model()}), "
-        f"server {args.server} (1 worker), {args.entries} entries per row, frame {len(orjson.dumps(SUMMARY))} B data"
+        f"server {args.server} (1 worker), {args.entries} entries per row, frame {len(orjson.dumps(SUMMARY))} B data, "
+        f"open files {resource.getrlimit(resource.RLIMIT_NOFILE)[0]}"
     )
+    print(f"# {' '.join(server_command(args.server, '<app>'))}")
     with redis_for("bench-ws") as redis_url:
         print(
             f"{'design':8} {'clients':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'missed':>6} "
@@ -338,7 +473,13 @@ async def main() -> None:
             floor = None
             for mode in modes:
                 r = await measure(
-                    server=args.server, mode=mode, n=n, entries=args.entries, gap=args.gap, redis_url=redis_url
+                    server=args.server,
+                    mode=mode,
+                    n=n,
+                    entries=args.entries,
+                    gap=args.gap,
+                    redis_url=redis_url,
+                    procs_n=args.client_procs,
                 )
                 if mode == "direct":
                     floor = r["us_per_frame"]

@@ -1,5 +1,5 @@
-"""ASGI entry point: Django for HTTP, Channels for WebSockets (origin-checked, with sessions/auth),
-and the lifespan protocol answered (there is nothing to start or stop per process)."""
+"""ASGI entry point: Django for HTTP, Channels for WebSockets (origin-checked, no sessions), and
+the lifespan protocol answered (there is nothing to start or stop per process)."""
 
 import os
 from collections.abc import Awaitable, Callable
@@ -11,7 +11,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
 # Django must be set up before anything imports models (consumers do), hence this order.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
@@ -53,9 +52,10 @@ application = ProtocolTypeRouter(
         ),
         # Scheme, host and port against WS_ALLOWED_ORIGINS (not ALLOWED_HOSTS, which ignores the
         # port: any other local site, e.g. http://localhost:3000, could open sockets); else 403.
-        "websocket": StrictOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), settings.WS_ALLOWED_ORIGINS
-        ),
+        # No AuthMiddlewareStack: /ws serves the same public data to everyone and reads neither
+        # scope["user"] nor the session, while the stack kept a cookie parse, a lazy session and
+        # user and copies of the scope alive per socket (~3 KB each) and wrapped every send.
+        "websocket": StrictOriginValidator(URLRouter(websocket_urlpatterns), settings.WS_ALLOWED_ORIGINS),
         "lifespan": lifespan,
     }
 )

@@ -95,7 +95,8 @@ def formatter_config() -> dict[str, Any]:
 
 
 def granian_log_config(path: Path) -> Path:
-    """Write granian's logging dictConfig for LOG_FORMAT=json to `path` (for `--log-config`)."""
+    """Write the web server's logging dictConfig for LOG_FORMAT=json to `path` (for `--log-config`:
+    granian's loggers, and uvicorn's, which read the same dictConfig file format)."""
     config = {
         "version": 1,
         "disable_existing_loggers": False,
@@ -104,6 +105,8 @@ def granian_log_config(path: Path) -> Path:
         "loggers": {
             "_granian": {"handlers": ["console"], "level": "INFO", "propagate": False},
             "granian.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
         },
     }
     path.write_text(json.dumps(config, indent=2))

@@ -94,5 +94,5 @@ def test_the_dev_lock_carries_every_runtime_pin_unchanged():
 def test_test_lint_and_bench_tools_stay_out_of_the_runtime_lock():
     runtime = read_lock("requirements.txt")
     tools = set(read_inputs("requirements-dev.in")) - set(read_inputs("requirements.in"))
-    assert {"pytest", "playwright", "daphne", "uvicorn", "websockets", "ruff", "import-linter"} <= tools
+    assert {"pytest", "playwright", "daphne", "ruff", "import-linter"} <= tools
     assert sorted(tools & set(runtime)) == []

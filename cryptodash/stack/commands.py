@@ -26,7 +26,7 @@ from cryptodash.logformat import granian_log_config, log_format
 from cryptodash.secretfile import private_dir
 from cryptodash.stack.base import BASE_DIR, BIN_DIR, MANAGE, PYTHON, RUN_DIR, StackError, log, mask_url
 from cryptodash.stack.printer import JsonLinesPrinter, is_json_object, json_line
-from cryptodash.stack.processes import NotReady, die_with_parent, free_port, port_wait, process_stop
+from cryptodash.stack.processes import NotReady, die_with_parent, free_port, open_files_raised, port_wait, process_stop
 from cryptodash.stack.redis_server import redis_for
 
 
@@ -76,22 +76,56 @@ def setup_commands() -> list[list[str]]:
     ]
 
 
+# Open sockets a web process is expected to hold: granian's connection cap and accept backlog
+# must exceed it (its default cap is backlog/workers = 1,024, and an open WebSocket counts).
+SOCKETS_PER_WORKER = 10_000
+
+
+# granian by default: about 5x uvicorn's plain-HTTP rate on this machine (uvicorn without uvloop and
+# httptools), and the page cache and the Django floor are measured on it (bench/RESULTS.md).
+# WEB_SERVER=uvicorn is the choice for a process that holds many idle sockets: ~26 KB each against
+# granian's ~170 KB (bench/RESULTS.md, "10,000 sockets per web process").
+DEFAULT_WEB_SERVER = "granian"
+
+
+def web_command(server: str, *, host: str, port: str, workers: str, app: str = "cryptodash.asgi:application") -> str:
+    """The web server's command line: granian (the default) or uvicorn (WEB_SERVER).
+
+    granian: a worker that dies is respawned alone (without the flag granian stops every worker,
+    and drops all their sockets, when one exits); its connection cap and backlog exceed the sockets
+    a worker should hold. uvicorn: the sans-I/O websockets implementation without per-message
+    deflate (deflate keeps a zlib context per socket). Both: `LOG_FORMAT=json` gives the server's
+    own logger the project's JSON formatter; no proxy headers (the client address behind a proxy
+    is the project's to decide, TRUSTED_PROXIES).
+    """
+    log_config = ""
+    if log_format() == "json":
+        log_config = f"--log-config {granian_log_config(RUN_DIR / 'server-log.json')} "
+    if server == "granian":
+        return (
+            f"{BIN_DIR}/granian --interface asgi --host {host} --port {port} --workers {workers} "
+            f"--respawn-failed-workers --backlog {SOCKETS_PER_WORKER * 2} --backpressure {SOCKETS_PER_WORKER * 2} "
+            f"--no-access-log {log_config}{app}"
+        )
+    if server == "uvicorn":
+        return (
+            f"{BIN_DIR}/uvicorn --host {host} --port {port} --workers {workers} --no-access-log "
+            "--ws websockets-sansio --ws-per-message-deflate false --no-proxy-headers "
+            f"--backlog 4096 {log_config}{app}"
+        )
+    raise StackError(f"WEB_SERVER={server!r}: expected granian or uvicorn")
+
+
 def stack_processes() -> dict[str, str]:
     """The supervised processes of `make run`: every long-running part of cryptodash."""
     port = os.environ.get("PORT", "8050")
     host = os.environ.get("HOST", "127.0.0.1")
     workers = os.environ.get("WEB_WORKERS", "1")
-    # LOG_FORMAT=json: granian's own logger gets the same formatter; Celery prints no banner.
-    granian_log = celery_quiet = ""
-    if log_format() == "json":
-        granian_log = f"--log-config {granian_log_config(RUN_DIR / 'granian-log.json')} "
-        celery_quiet = "--quiet "
-    # granian: measured 1.5-1.7x uvicorn per worker on this machine for the same Django view.
-    # A worker that dies is respawned alone: without the flag granian stops every worker (and
-    # drops all their sockets) when one exits.
+    # LOG_FORMAT=json: the web server's own logger gets the same formatter; Celery prints no banner.
+    celery_quiet = "--quiet " if log_format() == "json" else ""
+    server = os.environ.get("WEB_SERVER", DEFAULT_WEB_SERVER)
     return {
-        "web": f"{BIN_DIR}/granian --interface asgi --host {host} --port {port} --workers {workers} "
-        f"--respawn-failed-workers --no-access-log {granian_log}cryptodash.asgi:application",
+        "web": web_command(server, host=host, port=port, workers=workers),
         "worker": f"{BIN_DIR}/celery {celery_quiet}-A cryptodash worker --loglevel INFO "
         f"--concurrency {os.environ.get('CELERY_CONCURRENCY', '2')} --hostname worker-{os.getpid()}@%h "
         # Gossip, mingle and worker heartbeats are unused here and only add broker chatter and
@@ -177,6 +211,9 @@ def run_stack() -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = prometheus_dir_fresh(RUN_DIR / "prometheus")
         for command in setup_commands():
             manage(*command)
+        soft, _ = open_files_raised()
+        if soft < SOCKETS_PER_WORKER + 1_000:
+            log(f"open files limited to {soft} per process (ulimit -n): fewer WebSockets than {SOCKETS_PER_WORKER}")
         # The module constant is the only way honcho offers to set it.
         honcho.manager.KILL_WAIT = stop_wait()
         manager = honcho.manager.Manager(printer=JsonLinesPrinter() if log_format() == "json" else None)

@@ -1,4 +1,4 @@
-"""Child-process helpers: a free port, start-up waits, a clean stop, dying with the parent.
+"""Child-process helpers: a free port, start-up waits, a clean stop, dying with the parent, open files.
 
 Shared by the launcher, the tests that start real processes and the benches, so each of them
 starts, waits for and stops its children the same way. Standard library only; no Django.
@@ -7,6 +7,7 @@ starts, waits for and stops its children the same way. Standard library only; no
 from __future__ import annotations
 
 import ctypes
+import resource
 import signal
 import socket
 import subprocess
@@ -17,6 +18,20 @@ import urllib.request
 PR_SET_PDEATHSIG = 1
 # Loaded here, in the parent: a child between fork and exec should make one plain call, not a dlopen.
 _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
+
+
+def open_files_raised() -> tuple[int, int]:
+    """Raise this process's open-files soft limit to its hard limit; (soft, hard) after.
+
+    Children inherit it. Every WebSocket is a file descriptor, and a soft limit of 1,024 (the
+    usual default) would refuse sockets long before a web process holds 10,000 of them.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        soft = wanted
+    return soft, hard
 
 
 class NotReady(Exception):

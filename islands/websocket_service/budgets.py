@@ -16,6 +16,8 @@ import time
 class TokenBucket:
     """burst requests at once, refilled at rate per second."""
 
+    __slots__ = ("at", "burst", "rate", "tokens")
+
     def __init__(self, *, burst: int, rate: float) -> None:
         self.burst = burst
         self.rate = rate

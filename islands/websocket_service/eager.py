@@ -13,11 +13,25 @@ It must not know what the coroutine does, nor catch the coroutine's own errors: 
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 # What a coroutine started eagerly returns when it finished at once.
 DONE = object()
+
+
+def as_coroutine(awaitable: Awaitable[Any]) -> Coroutine[Any, Any, Any]:
+    """awaitable if it is a coroutine, else a coroutine awaiting it.
+
+    uvicorn's send is a coroutine; granian's returns an awaitable of its own, with no send().
+    """
+    if hasattr(awaitable, "send"):
+        return awaitable  # type: ignore[return-value]
+    return _awaiting(awaitable)
+
+
+async def _awaiting(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
 
 
 def eager_start(coro: Coroutine[Any, Any, Any]) -> Any:

@@ -142,10 +142,17 @@ def _market_latest_id() -> str | None:
 
 
 _frozen = False
+# Net allocations between young collections (Python's default: 700). 10,000 open sockets keep
+# ~1M tracked objects in the old generation, and a full collection walks them all: with the
+# default, full collections came every 5-11 s and paused fan-out for 1.5-5.4 s on a loaded
+# machine; with 20,000, one (15 ms) in a whole 10,000-client run (bench/RESULTS.md, "10,000 sockets").
+# Cyclic garbage waits for this many allocations at most.
+GC_YOUNG_THRESHOLD = 20_000
 
 
 def _gc_freeze_once() -> None:
-    """Move everything allocated by start-up out of the collector's reach, once per process.
+    """Move everything allocated by start-up out of the collector's reach, once per process, and
+    make collections rarer.
 
     Full collections walking Django's and the app's long-lived objects paused fan-out for tens
     of ms (PITFALLS: ~50 ms spikes, 15 ms worst case after gc.freeze()). The first socket comes
@@ -155,6 +162,8 @@ def _gc_freeze_once() -> None:
     if not _frozen:
         _frozen = True
         gc.freeze()
+        _, middle, old = gc.get_threshold()
+        gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

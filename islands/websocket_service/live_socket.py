@@ -25,7 +25,7 @@ from typing import Any
 
 from islands.cache_system.streams import parse_id
 from islands.websocket_service import frames
-from islands.websocket_service.eager import DONE, eager_finish, eager_start
+from islands.websocket_service.eager import DONE, as_coroutine, eager_finish, eager_start
 from islands.websocket_service.selectors import snapshot_latest
 
 log = logging.getLogger(__name__)
@@ -58,10 +58,14 @@ ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
 class LiveSocket:
     """The frames on their way to one client, in order, never more than queue_size of them."""
 
+    # One per open socket (10,000 per process): no per-instance __dict__.
+    __slots__ = ("_gone", "_held", "_queue", "_queue_size", "_send", "_sent_key", "_writer", "closing", "resyncs")
+
     def __init__(self, send: ASGISend, *, queue_size: int) -> None:
         self._send = send
         self._queue_size = queue_size
-        self._queue: collections.deque[Outgoing] = collections.deque()
+        # Made on first use (~600 B): frames to an idle socket go out eagerly, so most never queue.
+        self._queue: collections.deque[Outgoing] | None = None
         # While a snapshot or replay is being read, live frames wait here so they go out after it.
         self._held: list[Outgoing] | None = None
         self._sent_key: tuple[int, int] = (0, 0)
@@ -77,11 +81,12 @@ class LiveSocket:
         if self._writer is None and not self._queue and frame is not RESYNC:
             self._send_eagerly(frame)
             return
-        if len(self._queue) >= self._queue_size:
-            self._queue.clear()
+        queue = self._queue_made()
+        if len(queue) >= self._queue_size:
+            queue.clear()
             frame = RESYNC
             self.resyncs += 1
-        self._queue.append(frame)
+        queue.append(frame)
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._drain(None))
 
@@ -112,9 +117,14 @@ class LiveSocket:
         if self._writer is None and not self._queue:
             self._send_eagerly(frame)
             return
-        self._queue.append(frame)  # past the bound: the close must not be dropped as a resync
+        self._queue_made().append(frame)  # past the bound: the close must not be dropped as a resync
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._drain(None))
+
+    def _queue_made(self) -> collections.deque[Outgoing]:
+        if self._queue is None:
+            self._queue = collections.deque()
+        return self._queue
 
     def stop(self) -> None:
         self._gone = True
@@ -134,7 +144,7 @@ class LiveSocket:
     def _send_eagerly(self, frame: Outgoing) -> None:
         if not self._admit(frame):
             return
-        coro = self._send(frame.message)
+        coro = as_coroutine(self._send(frame.message))
         try:
             yielded = eager_start(coro)
         except Exception as exc:  # the socket went away under us; disconnect() cleans up
@@ -163,7 +173,7 @@ class LiveSocket:
     def _lost(self, exc: BaseException) -> None:
         log.debug("socket send failed: %r", exc)
         self._gone = True
-        self._queue.clear()
+        self._queue = None
 
     async def _resync_frame(self) -> Outgoing:
         snapshot = await asyncio.to_thread(snapshot_latest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from cryptodash.stack.commands import DEFAULT_WEB_SERVER, web_command
 from cryptodash.stack.processes import free_port, http_wait, process_stop
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -49,7 +51,8 @@ def relay_process(run_dir: Path, name: str = "relay-e2e", **env: str) -> Iterato
 def web_process(
     run_dir: Path, *, ports: range = PORTS, migrate: bool = True, **extra: str
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """granian serving the project on a free port, migrated; yields its base URL and the process."""
+    """The web server of `make run` (WEB_SERVER, its command line) serving the project on a free port,
+    migrated; yields its base URL and the process."""
     port = free_port(ports)
     # The served port, as `make run` exports it: the default WS_ALLOWED_ORIGINS are derived from it.
     env = child_env(run_dir, **{"PORT": str(port), **extra})
@@ -60,21 +63,10 @@ def web_process(
             env=env,
             check=True,
         )
-    process = subprocess.Popen(
-        [
-            str(BIN_DIR / "granian"),
-            "--interface",
-            "asgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "cryptodash.asgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
+    command = web_command(
+        os.environ.get("WEB_SERVER", DEFAULT_WEB_SERVER), host="127.0.0.1", port=str(port), workers="1"
     )
+    process = subprocess.Popen(shlex.split(command), cwd=BASE_DIR, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         http_wait(f"{url}/", process=process, timeout=30)

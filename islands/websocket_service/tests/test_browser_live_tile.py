@@ -1,4 +1,4 @@
-"""End to end in Chromium: a real granian server and relay; an XADD moves the BTC tile without a reload."""
+"""End to end in Chromium: `make run`'s web server and a relay; an XADD moves the BTC tile without a reload."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Scale-out on one machine: 2 web processes, 2 relays, 2 Celery workers and 1 beat on one Redis.
 
-Real processes as deployed (granian, `manage.py relay`, `celery worker`, `celery beat`) against
-the test's Redis and the project's fake upstream. Beat ingests prices every second and the test
+Real processes as deployed (`make run`'s web server, `manage.py relay`, `celery worker`, `celery beat`)
+against the test's Redis and the project's fake upstream. Beat ingests prices every second and the test
 adds a burst of entries of its own; then every client, on either web process, must have received
 every market-data entry after its snapshot exactly once and in stream order, and the upstream
 calls logged by the fake upstream must fit inside each source's rate limits.
