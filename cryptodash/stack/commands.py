@@ -2,8 +2,9 @@
 
 They run before Django is configured, because they decide what Django will talk to: the Redis
 chosen by `redis_server.redis_for` and the database at DATABASE_URL (checked, with a clear error
-naming it) or SQLite. Then `run` migrates and supervises every process as one honcho group, so
-Ctrl-C / SIGTERM stops all of them, the embedded Redis last. Every process inherits the launcher's
+naming it) or SQLite. Then `run` prepares (`manage.py prepare_run`: migrations, static files,
+streams, sample reports, each only when needed) and supervises every process as one honcho
+group, so Ctrl-C / SIGTERM stops all of them, the embedded Redis last. Every process inherits the launcher's
 umask (077, set in `__main__`), so what they write under .run/ is readable by this user only.
 
 It must not import Django settings: they read REDIS_URL at import time.
@@ -56,15 +57,12 @@ def manage(*args: str) -> None:
 
 
 def setup_commands() -> list[list[str]]:
-    """manage.py commands run, in order, before the processes start."""
-    return [
-        ["migrate", "--noinput"],
-        ["collectstatic", "--noinput", "--verbosity", "0"],
-        # The embedded Redis starts empty: put the newest backed-up entries back into the streams.
-        ["restore_streams"],
-        # Sample reports, only while crypto_report is empty (idempotent on every start).
-        ["seed_reports"],
-    ]
+    """manage.py commands run, in order, before the processes start.
+
+    One process for every step (migrate and collectstatic only when needed, restore_streams,
+    seed_reports): each Django start-up of its own cost about a second, more on a busy machine.
+    """
+    return [["prepare_run"]]
 
 
 def stack_processes() -> dict[str, str]:
