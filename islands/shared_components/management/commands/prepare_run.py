@@ -42,12 +42,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if migrations_pending(connection):
-            call_command("migrate", interactive=False)
+            call_command("migrate", interactive=False, stdout=self.stdout, stderr=self.stderr)
         else:
             self.stdout.write("migrate: no migration pending")
         self.static_collect()
-        call_command("restore_streams")
-        call_command("seed_reports")
+        call_command("restore_streams", stdout=self.stdout, stderr=self.stderr)
+        call_command("seed_reports", stdout=self.stdout, stderr=self.stderr)
         if not get_user_model().objects.filter(is_superuser=True).exists():
             self.stdout.write(ADMIN_HINT)
 
@@ -58,6 +58,6 @@ class Command(BaseCommand):
             self.stdout.write("collectstatic: static files unchanged since the last collection")
             return
         static_stamp_forget(root)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0, stdout=self.stdout, stderr=self.stderr)
         static_stamp_write(root, fingerprint)
         self.stdout.write(f"collectstatic: collected into {root}")
