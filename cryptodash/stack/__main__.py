@@ -12,7 +12,6 @@ import sys
 
 from cryptodash.secretfile import private_dir
 from cryptodash.stack.base import RUN_DIR, StackError
-from cryptodash.stack.commands import run_demo, run_stack, run_tests
 from cryptodash.stack.supervisor import supervise
 
 
@@ -29,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="the whole stack against the built-in fake upstream (simulated data)")
     supervisor = sub.add_parser("supervise", help="run one command, restarting it if it dies (used by run)")
     supervisor.add_argument("name")
+    supervisor.add_argument("--after", metavar="URL", help="first start once this URL answers HTTP")
     supervisor.add_argument("child", nargs=argparse.REMAINDER)
     sub.add_parser("test", help="run the test suite on a real Redis (the arguments after it go to pytest)")
     args = parser.parse_args(argv)
@@ -37,13 +37,17 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)
     private_dir(RUN_DIR)
     try:
+        if args.command == "supervise":
+            child = args.child[1:] if args.child[:1] == ["--"] else args.child
+            return supervise(args.name, child, after=args.after)
+        # Here, not at the top: each process of `make run` has a supervisor, and these imports
+        # (redis, psycopg, honcho) would cost each of them CPU the web process needs as it starts.
+        from cryptodash.stack.commands import run_demo, run_stack, run_tests  # noqa: PLC0415 - see above
+
         if args.command == "run":
             return run_stack()
         if args.command == "demo":
             return run_demo()
-        if args.command == "supervise":
-            child = args.child[1:] if args.child[:1] == ["--"] else args.child
-            return supervise(args.name, child)
         return run_tests(pytest_args)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -88,6 +88,14 @@ def stack_processes() -> dict[str, str]:
     }
 
 
+def web_probe_url() -> str:
+    """A URL of the web process that any started worker answers without touching Redis."""
+    bound = os.environ.get("HOST", "127.0.0.1")
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(bound, bound)  # a wildcard is reached on loopback
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{os.environ.get('PORT', '8050')}/robots.txt"
+
+
 DEMO_KEYS = {"CMC_API_KEY": "demo-cmc-key", "TAAPI_SECRET": "demo-taapi-secret", "FINNHUB_API_KEY": "demo-finnhub-key"}
 DEMO_PREFIXES = {
     "COINGECKO_BASE_URL": "coingecko",
@@ -148,7 +156,9 @@ def run_stack() -> int:
             manage(*command)
         manager = Manager()
         for name, command in stack_processes().items():
-            supervised = f"{PYTHON} -m cryptodash.stack supervise {name} -- {command}"
+            # The site first: the others' imports would otherwise share the CPU with it.
+            after = "" if name == "web" else f" --after {web_probe_url()}"
+            supervised = f"{PYTHON} -m cryptodash.stack supervise {name}{after} -- {command}"
             manager.add_process(name, supervised, env=dict(os.environ), cwd=str(BASE_DIR))
         log(f"serving on http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}/")
         manager.loop()
