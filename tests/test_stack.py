@@ -4,13 +4,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_bool, env_float, env_int, env_list
 from cryptodash.stack.base import BASE_DIR, mask_url
+from cryptodash.stack.processes import free_port
 
 
 def run_stack(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -102,3 +105,29 @@ def test_a_killed_process_is_restarted_and_sigterm_stops_it_for_good(tmp_path):
         assert not os.path.exists(f"/proc/{second}")
     finally:
         supervisor.kill()
+
+
+def test_with_after_the_child_starts_only_once_that_url_answers(tmp_path):
+    started = tmp_path / "started"
+    port = free_port()
+    child = f"open({str(started)!r}, 'w').close(); import time; time.sleep(120)"
+    after = ["--after", f"http://127.0.0.1:{port}/"]
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "cryptodash.stack", "supervise", "t", *after, "--", sys.executable, "-c", child],
+        cwd=BASE_DIR,
+    )
+    server = None
+    try:
+        time.sleep(1.5)  # the supervisor polls meanwhile; nothing answers yet
+        assert not started.exists()
+
+        server = HTTPServer(("127.0.0.1", port), BaseHTTPRequestHandler)  # answers 501: any answer will do
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        wait_until(started.exists)
+
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=10) == 128 + signal.SIGTERM
+    finally:
+        supervisor.kill()
+        if server is not None:
+            server.shutdown()

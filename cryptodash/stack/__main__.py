@@ -26,9 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the whole stack (web, worker, beat, relay, backup)")
     sub.add_parser("demo", help="the whole stack against the built-in fake upstream (simulated data)")
-    supervisor = sub.add_parser("supervise", help="run one command, restarting it if it dies (used by run)")
+    supervisor = sub.add_parser(
+        "supervise",
+        help="run one command, restarting it if it dies (used by run)",
+        usage="python -m cryptodash.stack supervise NAME [--after URL] -- CMD ...",
+        description="--after URL: start CMD the first time once URL answers HTTP (or after 60 s).",
+    )
     supervisor.add_argument("name")
-    supervisor.add_argument("--after", metavar="URL", help="first start once this URL answers HTTP")
     supervisor.add_argument("child", nargs=argparse.REMAINDER)
     sub.add_parser("test", help="run the test suite on a real Redis (the arguments after it go to pytest)")
     args = parser.parse_args(argv)
@@ -38,8 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     private_dir(RUN_DIR)
     try:
         if args.command == "supervise":
-            child = args.child[1:] if args.child[:1] == ["--"] else args.child
-            return supervise(args.name, child, after=args.after)
+            # By hand: argparse's REMAINDER (the child's own options must reach it untouched) takes
+            # every argument after NAME, options included.
+            child, after = args.child, None
+            if child[:1] == ["--after"] and len(child) > 1:
+                after, child = child[1], child[2:]
+            child = child[1:] if child[:1] == ["--"] else child
+            return supervise(args.name, child, after=after)
         # Here, not at the top: each process of `make run` has a supervisor, and these imports
         # (redis, psycopg, honcho) would cost each of them CPU the web process needs as it starts.
         from cryptodash.stack.commands import run_demo, run_stack, run_tests  # noqa: PLC0415 - see above
