@@ -17,7 +17,7 @@ else
 LOCK_INSTALL := $(VENV)/bin/uv pip install --quiet --require-hashes --python $(PY)
 endif
 
-.PHONY: run demo test lint format soak
+.PHONY: run demo superuser test lint format soak
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -48,6 +48,11 @@ run: $(VENV)/.installed-runtime
 ## The whole stack against the built-in fake upstream: no internet needed, data marked simulated.
 demo: $(VENV)/.installed-runtime
 	$(PY) -m cryptodash.stack demo
+
+## An account for /admin/: Django's createsuperuser on the stack's database (passwords need at
+## least 12 characters). Works before the first `make run`; no Redis needed.
+superuser: $(VENV)/.installed-runtime
+	$(PY) -m cryptodash.stack superuser
 
 ## Lint, the import contracts, then the whole test suite on a real Redis (embedded unless
 ## REDIS_URL is set).

@@ -1,4 +1,4 @@
-"""`python -m cryptodash.stack run|demo|test|supervise`: the launcher's command line (the Makefile calls it).
+"""`python -m cryptodash.stack run|demo|test|superuser|supervise`: the launcher's command line (the Makefile calls it).
 
 It parses the arguments, sets the umask and the private run dir, and hands over to `commands` or
 `supervisor`; it must not do any of their work itself.
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the whole stack (web, worker, beat, relay, backup)")
     sub.add_parser("demo", help="the whole stack against the built-in fake upstream (simulated data)")
+    sub.add_parser("superuser", help="create an account for /admin/ (Django's createsuperuser)")
     supervisor = sub.add_parser(
         "supervise",
         help="run one command, restarting it if it dies (used by run)",
@@ -51,12 +52,14 @@ def main(argv: list[str] | None = None) -> int:
             return supervise(args.name, child, after=after)
         # Here, not at the top: each process of `make run` has a supervisor, and these imports
         # (redis, psycopg, honcho) would cost each of them CPU the web process needs as it starts.
-        from cryptodash.stack.commands import run_demo, run_stack, run_tests  # noqa: PLC0415 - see above
+        from cryptodash.stack.commands import create_superuser, run_demo, run_stack, run_tests  # noqa: PLC0415 - see above
 
         if args.command == "run":
             return run_stack()
         if args.command == "demo":
             return run_demo()
+        if args.command == "superuser":
+            return create_superuser()
         return run_tests(pytest_args)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The launcher's commands: `run` (make run), `demo` (make demo) and `test` (make test).
+"""The launcher's commands: `run` (make run), `demo` (make demo), `test` (make test) and `superuser`.
 
 They run before Django is configured, because they decide what Django will talk to: the Redis
 chosen by `redis_server.redis_for` and the database at DATABASE_URL (checked, with a clear error
@@ -163,6 +163,18 @@ def run_stack() -> int:
         log(f"serving on http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}/")
         manager.loop()
         return manager.returncode or 0
+
+
+def create_superuser() -> int:
+    """`make superuser`: an account for /admin/, with Django's `createsuperuser` on the stack's database.
+
+    It migrates first, so it works before the first `make run`, and needs no Redis. Interactive
+    only: Django checks the password against AUTH_PASSWORD_VALIDATORS (12 characters at least)
+    when it asks for it, not in `--noinput` mode.
+    """
+    check_database()
+    manage("migrate", "--noinput", "--verbosity", "0")
+    return subprocess.run([PYTHON, MANAGE, "createsuperuser"], check=False, cwd=BASE_DIR).returncode
 
 
 def run_tests(pytest_args: list[str]) -> int:
