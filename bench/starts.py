@@ -4,8 +4,9 @@
 in an existing clone (it is not created here: `git clone` one first, so the numbers are for a
 fresh clone), polls `/` until it answers 200, prints the time and every line the stack printed
 on the way with its offset (where the start's time goes), then stops the stack with SIGINT as
-Ctrl-C would. `cold` deletes the clone's `.venv` and `staticfiles/` first, so it includes
-creating the virtualenv and installing the runtime lock; `--no-cache` makes the installers
+Ctrl-C would. `cold` deletes the clone's `.venv`, `staticfiles/` and `.run/` (database, streams)
+first, as in a fresh clone, so it includes creating the virtualenv, installing the runtime lock,
+migrating, collecting static files and seeding; `--no-cache` makes the installers
 download every package again (PIP_NO_CACHE_DIR=1, UV_NO_CACHE=1).
 
 Standard library only; it must not be run against a clone whose `.venv` is shared with others
@@ -18,6 +19,7 @@ import argparse
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -46,6 +48,10 @@ def one_start(clone: Path, port: int, kind: str, *, no_cache: bool, timeout: flo
             raise SystemExit(f"{clone}/.venv is a symlink (shared?): refusing to delete it for a cold run")
         shutil.rmtree(clone / ".venv", ignore_errors=True)
         shutil.rmtree(clone / "staticfiles", ignore_errors=True)
+        shutil.rmtree(clone / ".run", ignore_errors=True)
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"something already listens on port {port}: its 200 would be timed instead")
     env = dict(os.environ, PORT=str(port))
     if no_cache:
         env.update(PIP_NO_CACHE_DIR="1", UV_NO_CACHE="1")
