@@ -1,16 +1,24 @@
 """The launcher behind `make run` / `make test`: clear errors for unreachable services, no secrets shown."""
 
+import contextlib
 import os
+import pty
+import select
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_bool, env_float, env_int, env_list
 from cryptodash.stack.base import BASE_DIR, mask_url
+from cryptodash.stack.processes import free_port
 
 
 def run_stack(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -102,3 +110,69 @@ def test_a_killed_process_is_restarted_and_sigterm_stops_it_for_good(tmp_path):
         assert not os.path.exists(f"/proc/{second}")
     finally:
         supervisor.kill()
+
+
+def test_with_after_the_child_starts_only_once_that_url_answers(tmp_path):
+    started = tmp_path / "started"
+    port = free_port()
+    child = f"open({str(started)!r}, 'w').close(); import time; time.sleep(120)"
+    after = ["--after", f"http://127.0.0.1:{port}/"]
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "cryptodash.stack", "supervise", "t", *after, "--", sys.executable, "-c", child],
+        cwd=BASE_DIR,
+    )
+    server = None
+    try:
+        time.sleep(1.5)  # the supervisor polls meanwhile; nothing answers yet
+        assert not started.exists()
+
+        server = HTTPServer(("127.0.0.1", port), BaseHTTPRequestHandler)  # answers 501: any answer will do
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        wait_until(started.exists)
+
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=10) == 128 + signal.SIGTERM
+    finally:
+        supervisor.kill()
+        if server is not None:
+            server.shutdown()
+
+
+def converse(fd: int, answers: list[str], timeout: float = 60.0) -> str:
+    """Type each answer once the program on the pty `fd` shows its next prompt (a line ending in
+    ':', whatever the language); return everything it printed."""
+    seen, deadline = "", time.monotonic() + timeout
+    for answer in answers:
+        pending = ""
+        while not pending.rstrip(" ").endswith(":"):
+            assert time.monotonic() < deadline, f"no prompt in {seen + pending!r}"
+            if select.select([fd], [], [], 0.5)[0]:
+                pending += os.read(fd, 4096).decode(errors="replace")
+        seen += pending
+        os.write(fd, f"{answer}\n".encode())
+    with contextlib.suppress(OSError):  # EIO once the program exited
+        while chunk := os.read(fd, 4096):
+            seen += chunk.decode(errors="replace")
+    return seen
+
+
+def test_superuser_asks_for_an_account_and_applies_the_password_validators(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "TEST_REDIS_DB")}
+    database = tmp_path / "db.sqlite3"
+    env["DATABASE_URL"] = f"sqlite:///{database}"
+    good = "a long enough password 1"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: createsuperuser reads the password from its terminal
+        os.chdir(BASE_DIR)
+        os.execve(sys.executable, [sys.executable, "-m", "cryptodash.stack", "superuser"], env)
+    try:
+        # name, email, a password the validators refuse (twice), "no" to creating the user anyway,
+        # then a good one: without the validators there would be no such question.
+        output = converse(fd, ["admin", "admin@example.com", "short", "short", "N", good, good])
+        assert os.waitpid(pid, 0)[1] == 0, output
+    finally:
+        os.close(fd)
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT is_superuser, is_staff, password FROM auth_user WHERE username = 'admin'").fetchall()
+    assert [(superuser, staff) for superuser, staff, _ in rows] == [(1, 1)]
+    assert check_password(good, rows[0][2])

@@ -1,9 +1,10 @@
-"""The launcher's commands: `run` (make run), `demo` (make demo) and `test` (make test).
+"""The launcher's commands: `run` (make run), `demo` (make demo), `test` (make test) and `superuser`.
 
 They run before Django is configured, because they decide what Django will talk to: the Redis
 chosen by `redis_server.redis_for` and the database at DATABASE_URL (checked, with a clear error
-naming it) or SQLite. Then `run` migrates and supervises every process as one honcho group, so
-Ctrl-C / SIGTERM stops all of them, the embedded Redis last. Every process inherits the launcher's
+naming it) or SQLite. Then `run` prepares (`manage.py prepare_run`: migrations, static files,
+streams, sample reports, each only when needed) and supervises every process as one honcho
+group, so Ctrl-C / SIGTERM stops all of them, the embedded Redis last. Every process inherits the launcher's
 umask (077, set in `__main__`), so what they write under .run/ is readable by this user only.
 
 It must not import Django settings: they read REDIS_URL at import time.
@@ -65,15 +66,12 @@ def manage(*args: str) -> None:
 
 
 def setup_commands() -> list[list[str]]:
-    """manage.py commands run, in order, before the processes start."""
-    return [
-        ["migrate", "--noinput"],
-        ["collectstatic", "--noinput", "--verbosity", "0"],
-        # The embedded Redis starts empty: put the newest backed-up entries back into the streams.
-        ["restore_streams"],
-        # Sample reports, only while crypto_report is empty (idempotent on every start).
-        ["seed_reports"],
-    ]
+    """manage.py commands run, in order, before the processes start.
+
+    One process for every step (migrate and collectstatic only when needed, restore_streams,
+    seed_reports): each Django start-up of its own cost about a second, more on a busy machine.
+    """
+    return [["prepare_run"]]
 
 
 # Open sockets a web process is expected to hold: granian's connection cap and accept backlog
@@ -138,6 +136,14 @@ def stack_processes() -> dict[str, str]:
         # Stream -> every web process's sockets; more than one may run (each entry goes out once).
         "relay": f"{PYTHON} {MANAGE} relay",
     }
+
+
+def web_probe_url() -> str:
+    """A URL of the web process that any started worker answers without touching Redis."""
+    bound = os.environ.get("HOST", "127.0.0.1")
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(bound, bound)  # a wildcard is reached on loopback
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{os.environ.get('PORT', '8050')}/robots.txt"
 
 
 DEMO_KEYS = {"CMC_API_KEY": "demo-cmc-key", "TAAPI_SECRET": "demo-taapi-secret", "FINNHUB_API_KEY": "demo-finnhub-key"}
@@ -218,15 +224,29 @@ def run_stack() -> int:
         honcho.manager.KILL_WAIT = stop_wait()
         manager = honcho.manager.Manager(printer=JsonLinesPrinter() if log_format() == "json" else None)
         for name, command in stack_processes().items():
+            # The site first: the others' imports would otherwise share the CPU with it.
+            after = "" if name == "web" else f" --after {web_probe_url()}"
             # exec: honcho runs commands through /bin/sh; the supervisor replaces it, so a signal to
             # every process does not end a shell that is waiting for it.
-            supervised = f"exec {PYTHON} -m cryptodash.stack supervise {name} -- {command}"
+            supervised = f"exec {PYTHON} -m cryptodash.stack supervise {name}{after} -- {command}"
             # CRYPTODASH_PROCESS: the role each JSON log line names (cryptodash/logformat.py).
             env = dict(os.environ, CRYPTODASH_PROCESS=name)
             manager.add_process(name, supervised, env=env, cwd=str(BASE_DIR))
         log(f"serving on http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}/")
         manager.loop()
         return manager.returncode or 0
+
+
+def create_superuser() -> int:
+    """`make superuser`: an account for /admin/, with Django's `createsuperuser` on the stack's database.
+
+    It migrates first, so it works before the first `make run`, and needs no Redis. Interactive
+    only: Django checks the password against AUTH_PASSWORD_VALIDATORS (12 characters at least)
+    when it asks for it, not in `--noinput` mode.
+    """
+    check_database()
+    manage("migrate", "--noinput", "--verbosity", "0")
+    return subprocess.run([PYTHON, MANAGE, "createsuperuser"], check=False, cwd=BASE_DIR).returncode
 
 
 def run_tests(pytest_args: list[str]) -> int:
