@@ -1,10 +1,37 @@
-"""`make run` seeds the sample reports as one of its setup commands, after migrating."""
+"""`make run` seeds the sample reports as part of its set-up (`prepare_run`), after migrating."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
 
 from cryptodash.stack.commands import setup_commands
+from islands.crypto_reports.models import Report
 
 
-def test_make_run_seeds_sample_reports_after_migrating():
-    commands = setup_commands()
+@pytest.fixture
+def plain_static(settings, tmp_path):
+    # prepare_run collects static files when they changed: into a folder of this test, uncompressed.
+    sources = tmp_path / "static"
+    sources.mkdir()
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.STATICFILES_DIRS = [sources]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
-    assert ["seed_reports"] in commands
-    assert commands.index(["seed_reports"]) > commands.index(["migrate", "--noinput"])
+
+def test_make_run_prepares_in_one_command():
+    assert setup_commands() == [["prepare_run"]]
+
+
+@pytest.mark.django_db
+def test_prepare_run_seeds_sample_reports_into_an_empty_table_once(plain_static):
+    assert not Report.objects.exists()
+    call_command("prepare_run", stdout=StringIO())
+    seeded = Report.objects.count()
+    assert seeded > 0
+
+    call_command("prepare_run", stdout=StringIO())
+    assert Report.objects.count() == seeded
