@@ -150,7 +150,7 @@ def test_a_stop_finishes_the_tasks_in_flight_and_logs_no_traceback(how, log_form
     assert not re.search(r"ERROR.*Exception ignored", output)  # django-redis's, as an error
     assert "SIGKILL" not in after_stop
     # The fetches in flight ran to their end after the stop began.
-    assert re.search(r"feed_refresh\[[0-9a-f-]+\] succeeded", after_stop), after_stop[-3000:]
+    assert re.search(r"(feed_refresh|refresh_all)\[[0-9a-f-]+\] succeeded", after_stop), after_stop[-3000:]
     if log_format == "json":
         assert_json_lines(output)
 
