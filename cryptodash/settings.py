@@ -138,6 +138,12 @@ MIDDLEWARE = [
 ROOT_URLCONF = "cryptodash.urls"
 ASGI_APPLICATION = "cryptodash.asgi.application"
 
+# --- Django under ASGI: one thread hop per request (cryptodash/django_http.py) ---------------------
+# Threads per web process that run Django's (sync) middleware and views, as a threaded WSGI server's
+# would: the number of Django requests one process works on at once (each holds its own database
+# connection). The event loop, the fast path and WebSockets do not use them.
+DJANGO_HTTP_THREADS = env_int("DJANGO_HTTP_THREADS", 16, minimum=1)
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
