@@ -59,10 +59,13 @@ class ThreadedASGIHandler(ASGIHandler):
         if not response.streaming:
             await self.send_response(response, send)
             return
+        closed = False
         try:
-            await self._stream(response, send, loop, context)
+            closed = await self._stream(response, send, loop, context)
         finally:
-            await loop.run_in_executor(self._executor, context.run, response.close)
+            if not closed:
+                # Not awaited: a server cancelling this task (client gone) must not skip the close.
+                self._executor.submit(context.run, response.close)
 
     def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
         """In a pool thread: what Django's ASGIHandler.handle does around the (sync) chain."""
@@ -85,8 +88,10 @@ class ThreadedASGIHandler(ASGIHandler):
 
     async def _stream(
         self, response: HttpResponseBase, send: Callable[[dict], Awaitable[None]], loop: Any, context: Any
-    ) -> None:
+    ) -> bool:
+        """Send a streaming response; True when it was closed (the sync case closes in its last trip)."""
         await send({"type": "http.response.start", "status": response.status_code, "headers": _headers(response)})
+        closed = False
         if response.is_async:
             async for part in response.streaming_content:
                 await self._send_part(part, send)
@@ -94,13 +99,25 @@ class ThreadedASGIHandler(ASGIHandler):
             # A sync iterator (files, generators) is read in the pool, one chunk per trip, instead of
             # Django's ASGI fallback that reads all of it into memory first.
             parts: Iterator[bytes] = iter(response.streaming_content)
-            while (part := await loop.run_in_executor(self._executor, context.run, next, parts, _DONE)) is not _DONE:
+            while (
+                part := await loop.run_in_executor(self._executor, context.run, _next_or_close, parts, response)
+            ) is not _DONE:
                 await self._send_part(part, send)
-        await send({"type": "http.response.body"})
+            closed = True
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        return closed
 
     async def _send_part(self, part: bytes, send: Callable[[dict], Awaitable[None]]) -> None:
         for chunk, _last in self.chunk_bytes(part):
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+
+def _next_or_close(parts: Iterator[bytes], response: HttpResponseBase) -> Any:
+    """In a pool thread: the next part, or _DONE once the response is read and closed."""
+    part = next(parts, _DONE)
+    if part is _DONE:
+        response.close()
+    return part
 
 
 def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
