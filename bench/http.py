@@ -118,6 +118,15 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=18500)
+    parser.add_argument(
+        "--only", action="append", default=[], help="only the routes whose label contains this text (repeatable)"
+    )
+    parser.add_argument(
+        "--granian-arg",
+        action="append",
+        default=[],
+        help="extra granian argument, e.g. --granian-arg=--runtime-threads=2 (repeatable)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
@@ -148,6 +157,8 @@ def main() -> int:
                 ("/crypto_reports_list", "/crypto_reports_list"),
             ]
             targets += [(label + STOCK, STOCK_PREFIX + path) for label, path in targets if label in DJANGO_ROUTES]
+            if args.only:
+                targets = [(label, path) for label, path in targets if any(text in label for text in args.only)]
             server = subprocess.Popen(
                 [
                     str(Path(sys.executable).parent / "granian"),
@@ -160,6 +171,7 @@ def main() -> int:
                     "--workers",
                     "1",
                     "--no-access-log",
+                    *args.granian_arg,
                     "bench.http_app:application",
                 ],
                 cwd=ROOT,
@@ -191,10 +203,11 @@ def main() -> int:
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
     by_label = dict(results)
-    django = by_label["bare Django view, bytes of /"]["rps"]
+    django = by_label.get("bare Django view, bytes of /", {}).get("rps")
     print(
         f"\n{platform.node()} · {os.cpu_count()} cores · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · "
-        f"granian 1 worker · wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} rounds, "
+        f"granian 1 worker {' '.join(args.granian_arg)} · "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} rounds, "
         f"medians (same cores) · load average before: {load_before}\n"
     )
     print(
@@ -205,13 +218,14 @@ def main() -> int:
     below = []
     for label, r in results:
         bare = BARE_FOR.get(label)
-        ratio = f"{r['rps'] / by_label[bare]['rps']:.2f}" if bare else ""
+        ratio = f"{r['rps'] / by_label[bare]['rps']:.2f}" if bare in by_label else ""
+        versus_django = f"{r['rps'] / django:.2f}" if django else ""
         stock = by_label.get(label + STOCK)
         versus_stock = f"{r['rps'] / stock['rps']:.2f}" if stock else ""
         flag = f" ({r['non2xx']:.0f} non-2xx!)" if r["non2xx"] else ""
         print(
             f"| {label:<52} | {r['rps']:>9,.0f} | {r['p50']:>7.2f} | {r['p99']:>7.2f} | {ratio:>15} | "
-            f"{r['rps'] / django:>8.2f} | {versus_stock:>15} |{flag}"
+            f"{versus_django:>8} | {versus_stock:>15} |{flag}"
         )
         if label in DJANGO_ROUTES and r["rps"] < DJANGO_FLOOR_GOAL:
             below.append(label)
