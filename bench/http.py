@@ -36,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cryptodash.stack.processes import http_wait, process_stop
+from cryptodash.stack.processes import NotReady, free_port, http_wait, process_stop
 from cryptodash.stack.redis_server import redis_for
 from islands.external_apis.fake_upstream.server import FakeUpstream
 
@@ -132,6 +132,15 @@ def main() -> int:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
 
+    try:
+        # granian listens with SO_REUSEPORT: a server left on this port (an interrupted run) would
+        # silently take half of the requests, and its worker would double the figures.
+        free_port(range(args.port, args.port + 1))
+    except NotReady:
+        print(
+            f"port {args.port} is in use (a server from an interrupted run?); pick another with --port", file=sys.stderr
+        )
+        return 2
     metrics_dir = tempfile.mkdtemp(prefix="bench-prometheus-")
     load_before = " ".join(f"{value:.1f}" for value in os.getloadavg())
     with redis_for("bench") as redis_url:
