@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -34,6 +35,7 @@ from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
 
 _DONE = object()
+_handlers: weakref.WeakSet[ThreadedASGIHandler] = weakref.WeakSet()
 
 
 class ThreadedASGIHandler(ASGIHandler):
@@ -42,7 +44,14 @@ class ThreadedASGIHandler(ASGIHandler):
     def __init__(self, *, threads: int) -> None:
         base.BaseHandler.__init__(self)  # not ASGIHandler.__init__: it builds the chain async
         self.load_middleware(is_async=False)
+        self._threads = threads
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="django-http")
+        _handlers.add(self)
+
+    def threads_renew(self) -> None:
+        """Go on with new threads once the current ones are idle (and their connections gone)."""
+        old, self._executor = self._executor, ThreadPoolExecutor(self._threads, thread_name_prefix="django-http")
+        old.shutdown(wait=True)
 
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -127,6 +136,14 @@ def _headers(response: HttpResponseBase) -> list[tuple[bytes, bytes]]:
         (b"Set-Cookie", cookie.output(header="").encode("ascii").strip()) for cookie in response.cookies.values()
     ]
     return headers
+
+
+def django_threads_renew() -> None:
+    """New threads for every handler: the test suite calls it after each test, since a pool
+    thread keeps its (in-memory SQLite) connection, which pytest-django refuses in a later test
+    that has no database access."""
+    for handler in list(_handlers):
+        handler.threads_renew()
 
 
 def threaded_asgi_application() -> ThreadedASGIHandler:
