@@ -29,6 +29,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -36,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cryptodash.stack.processes import NotReady, free_port, http_wait, process_stop
+from cryptodash.stack.processes import http_wait, process_stop
 from cryptodash.stack.redis_server import redis_for
 from islands.external_apis.fake_upstream.server import FakeUpstream
 
@@ -132,11 +133,14 @@ def main() -> int:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
 
+    # granian listens with SO_REUSEPORT: a server left on this port (an interrupted run) would
+    # silently take half of the requests, and its worker would double the figures. (A test bind
+    # would also fail on the TIME_WAIT sockets of the previous run: ask whether anyone answers.)
     try:
-        # granian listens with SO_REUSEPORT: a server left on this port (an interrupted run) would
-        # silently take half of the requests, and its worker would double the figures.
-        free_port(range(args.port, args.port + 1))
-    except NotReady:
+        socket.create_connection(("127.0.0.1", args.port), timeout=0.5).close()
+    except OSError:
+        pass
+    else:
         print(
             f"port {args.port} is in use (a server from an interrupted run?); pick another with --port", file=sys.stderr
         )
