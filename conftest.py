@@ -18,6 +18,7 @@ import pytest
 import redis
 from playwright.sync_api import sync_playwright
 
+from cryptodash.django_http import django_threads_renew
 from cryptodash.stack.redis_server import EmbeddedRedis
 from islands.cache_system.redis_client import redis_clients_reset, redis_connect, redis_topology
 from islands.cache_system.stores import stores_reset
@@ -55,6 +56,14 @@ def _fresh_redis_state(settings) -> Iterator[None]:
     yield
     stores_reset()
     redis_clients_reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_django_threads() -> Iterator[None]:
+    """Django's request threads (cryptodash/django_http.py) live as long as the process: start each
+    test without the database connections an earlier test left in them."""
+    yield
+    django_threads_renew()
 
 
 @pytest.fixture

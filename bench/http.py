@@ -7,11 +7,18 @@ connections:
 
   /bench/asgi/<route>     bare ASGI app sending the bytes the site answers for <route> (its ceiling)
   /bench/django-page      Django view returning the bytes of / (the Django floor)
+  /admin/login/           Django admin's login form: a page Django renders on every request
+                          (a template, a CSRF cookie), never cached
   each cacheable route    /, the summary API, /crypto_report, /crypto_report/<id>, the list and
                           its page 2, /rss.xml, /sitemap.xml, /robots.txt: the page cache
                           (shared_components/page_cache.py) replaying what Django rendered
 
+and the two Django-rendered targets again through Django's stock ASGIHandler (`/bench/stock/...`,
+the handler the site used before cryptodash/django_http.py), so "before" and "after" share the
+run. Goal for every Django-rendered response: >= 1,500 req/s per worker (DJANGO_FLOOR_GOAL).
+
     .venv/bin/python -m bench.http [--duration 5] [--rounds 3] [--connections 50] [--port 18500]
+        [--only TEXT] [--granian-arg=--runtime-threads=2]
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +43,12 @@ from islands.external_apis.fake_upstream.server import FakeUpstream
 ROOT = Path(__file__).resolve().parent.parent
 
 DJANGO_FLOOR = "bare Django view, bytes of /"
+# Rendered by Django on every request (the page cache's misses and uncached pages depend on it),
+# each also measured through Django's stock ASGI handler (label suffix STOCK).
+DJANGO_ROUTES = {DJANGO_FLOOR: "/bench/django-page", "/admin/login/": "/admin/login/"}
+STOCK = ", stock handler"
+STOCK_PREFIX = "/bench/stock"
+DJANGO_FLOOR_GOAL = 1500
 
 
 def routes(report_id: int) -> list[tuple[str, str]]:
@@ -110,9 +124,31 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=18500)
+    parser.add_argument(
+        "--only", action="append", default=[], help="only the routes whose label contains this text (repeatable)"
+    )
+    parser.add_argument(
+        "--granian-arg",
+        action="append",
+        default=[],
+        help="extra granian argument, e.g. --granian-arg=--runtime-threads=2 (repeatable)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+
+    # granian listens with SO_REUSEPORT: a server left on this port (an interrupted run) would
+    # silently take half of the requests, and its worker would double the figures. (A test bind
+    # would also fail on the TIME_WAIT sockets of the previous run: ask whether anyone answers.)
+    try:
+        socket.create_connection(("127.0.0.1", args.port), timeout=0.5).close()
+    except OSError:
+        pass
+    else:
+        print(
+            f"port {args.port} is in use (a server from an interrupted run?); pick another with --port", file=sys.stderr
+        )
         return 2
 
     metrics_dir = tempfile.mkdtemp(prefix="bench-prometheus-")
@@ -136,9 +172,12 @@ def main() -> int:
             report_id = reports_prepare(env)
             measured = routes(report_id)
             env["BENCH_PATHS"] = ",".join(path for _label, path in measured)
-            targets = [(DJANGO_FLOOR, "/bench/django-page")]
+            targets = list(DJANGO_ROUTES.items())
+            targets += [(label + STOCK, STOCK_PREFIX + path) for label, path in DJANGO_ROUTES.items()]
             for label, path in measured:
                 targets += [(bare_label(label), "/bench/asgi" + path.replace("?", "/")), (label, path)]
+            if args.only:
+                targets = [(label, path) for label, path in targets if any(text in label for text in args.only)]
             server = subprocess.Popen(
                 [
                     str(Path(sys.executable).parent / "granian"),
@@ -151,6 +190,7 @@ def main() -> int:
                     "--workers",
                     "1",
                     "--no-access-log",
+                    *args.granian_arg,
                     "bench.http_app:application",
                 ],
                 cwd=ROOT,
@@ -182,24 +222,36 @@ def main() -> int:
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
     by_label = dict(results)
-    django = by_label[DJANGO_FLOOR]["rps"]
+    django = by_label.get(DJANGO_FLOOR, {}).get("rps")
     print(
         f"\n{platform.node()} · {os.cpu_count()} cores · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · "
-        f"granian 1 worker · wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} rounds, "
+        f"granian 1 worker {' '.join(args.granian_arg)} · "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} rounds, "
         f"medians (same cores) · load average before: {load_before}\n"
     )
     print(
-        f"| {'route':<52} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'x its bare ASGI':>15} | {'x Django':>8} |"
+        f"| {'route':<52} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'x its bare ASGI':>15} | {'x Django':>8} "
+        f"| {'x stock handler':>15} |"
     )
-    print(f"|{'-' * 54}|{'-' * 10}:|{'-' * 8}:|{'-' * 8}:|{'-' * 16}:|{'-' * 9}:|")
+    print(f"|{'-' * 54}|{'-' * 10}:|{'-' * 8}:|{'-' * 8}:|{'-' * 16}:|{'-' * 9}:|{'-' * 16}:|")
+    below = []
     for label, r in results:
         bare = bare_label(label)
         ratio = f"{r['rps'] / by_label[bare]['rps']:.2f}" if bare in by_label else ""
+        versus_django = f"{r['rps'] / django:.2f}" if django else ""
+        stock = by_label.get(label + STOCK)
+        versus_stock = f"{r['rps'] / stock['rps']:.2f}" if stock else ""
         flag = f" ({r['non2xx']:.0f} non-2xx!)" if r["non2xx"] else ""
         print(
             f"| {label:<52} | {r['rps']:>9,.0f} | {r['p50']:>7.2f} | {r['p99']:>7.2f} | {ratio:>15} | "
-            f"{r['rps'] / django:>8.2f} |{flag}"
+            f"{versus_django:>8} | {versus_stock:>15} |{flag}"
         )
+        if label in DJANGO_ROUTES and r["rps"] < DJANGO_FLOOR_GOAL:
+            below.append(label)
+    print(
+        f"\nDjango floor goal >= {DJANGO_FLOOR_GOAL:,} req/s per worker: "
+        + (f"below it: {', '.join(below)}" if below else "met by every Django-rendered target")
+    )
     return 0
 
 

@@ -4,6 +4,8 @@
   route in BENCH_PATHS, a comma-separated list, its `?` written `/`; the ceiling for that route);
 - `/bench/django-page`: a plain Django view returning the home page's bytes through the project's
   full middleware stack (the floor a hot GET must beat);
+- `/bench/stock/<path>`: `<path>` through Django's stock `ASGIHandler` (same settings, middleware
+  and views), the handler the site used before cryptodash/django_http.py — "before" in the same run;
 - everything else: cryptodash.asgi.application, exactly as `make run` serves it.
 
 Benchmark-only: the extra route is appended to the URLconf of this process, never to the site's.
@@ -19,6 +21,7 @@ import django
 
 django.setup()
 
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402 - after django.setup()
 from django.http import HttpRequest, HttpResponse  # noqa: E402 - after django.setup()
 from django.test import Client  # noqa: E402 - after django.setup()
 from django.urls import path  # noqa: E402 - after django.setup()
@@ -56,6 +59,8 @@ def django_page(request: HttpRequest) -> HttpResponse:
 
 
 cryptodash.urls.urlpatterns.append(path("bench/django-page", django_page))
+stock = ASGIHandler()
+STOCK_PREFIX = "/bench/stock"
 
 
 async def application(scope, receive, send) -> None:
@@ -63,5 +68,9 @@ async def application(scope, receive, send) -> None:
     if constant is not None:
         await send(constant[0])
         await send(constant[1])
+        return
+    if scope["type"] == "http" and scope["path"].startswith(STOCK_PREFIX + "/"):
+        inner = scope["path"][len(STOCK_PREFIX) :]
+        await stock({**scope, "path": inner, "raw_path": inner.encode()}, receive, send)
         return
     await site(scope, receive, send)

@@ -5,11 +5,12 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from django.core.asgi import get_asgi_application
+from cryptodash.django_http import threaded_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
-# Django must be set up before anything imports models (consumers do), hence this order.
-django_asgi_app = get_asgi_application()
+# Django must be set up before anything imports models (consumers do), hence this order. Django's
+# stock ASGI handler crosses threads a dozen times per request; this one once (django_http.py).
+django_asgi_app = threaded_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402

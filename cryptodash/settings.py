@@ -144,6 +144,12 @@ MIDDLEWARE = [
 ROOT_URLCONF = "cryptodash.urls"
 ASGI_APPLICATION = "cryptodash.asgi.application"
 
+# --- Django under ASGI: one thread hop per request (cryptodash/django_http.py) ---------------------
+# Threads per web process that run Django's (sync) middleware and views, as a threaded WSGI server's
+# would: the number of Django requests one process works on at once (each holds its own database
+# connection). The event loop, the fast path and WebSockets do not use them.
+DJANGO_HTTP_THREADS = env_int("DJANGO_HTTP_THREADS", 16, minimum=1)
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -164,9 +170,15 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    # CONN_MAX_AGE=0: under ASGI each request runs in a thread of its own, and persistent
-    # connections held by those threads are never reused or closed.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+    # Django requests run in a fixed pool of threads (DJANGO_HTTP_THREADS, cryptodash/django_http.py),
+    # so a connection kept for DATABASE_CONN_MAX_AGE seconds is reused by its thread's next requests:
+    # measured on PostgreSQL, a new connection per request cost 1.7 ms of CPU and ~40 ms of wall time.
+    # Off by default: kept connections also hold a test database open when the test run drops it.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0), conn_health_checks=True
+        )
+    }
 else:
     SQLITE_PATH = RUN_DIR / "db.sqlite3"
     # SQLite creates the file with the process's umask (0644 by default) and its journals with

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from channels.testing import HttpCommunicator
-from django.core.handlers.asgi import ASGIHandler
 
+from cryptodash.django_http import ThreadedASGIHandler
 from islands.cache_system.services import summary_store
 from islands.dashboard.tests.conftest import SUMMARY
 from islands.shared_components.page_cache import PageCache, page_cache_reset
@@ -112,7 +112,7 @@ def stored(settings) -> Iterator[str]:
 def _asgi_get(path: str, *, scheme: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
     # Built per request as cryptodash/asgi.py builds it: Django's middleware reads the HTTPS
     # settings when it is loaded, after the test changed them.
-    application = PageCache(ASGIHandler())
+    application = PageCache(ThreadedASGIHandler(threads=1))
 
     async def call() -> dict[str, Any]:
         communicator = HttpCommunicator(application, "GET", path, headers=[(b"host", b"127.0.0.1"), *headers])
