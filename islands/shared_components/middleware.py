@@ -27,7 +27,11 @@ from islands.shared_components.preferences import (
 )
 
 
-class PreferencesMiddleware:
+class DualMiddleware:
+    """A middleware both sync- and async-capable: it follows the chain below it, so it never adds
+    a sync/async switch. Subclasses give `__call__` (sync, returning `self.__acall__(request)`
+    when `self.is_async`) and `__acall__`."""
+
     sync_capable = True
     async_capable = True
 
@@ -37,6 +41,8 @@ class PreferencesMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
 
+
+class PreferencesMiddleware(DualMiddleware):
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self.is_async:
             return self.__acall__(request)
