@@ -95,7 +95,9 @@ class RedisBreaker:
                 break
             try:
                 self._ping()
-            except (redis.exceptions.RedisError, OSError):
+            # Any failure means "not answering yet": also what a client closed under the probe
+            # (redis_clients_reset) raises, which is not a RedisError; a probe must never die.
+            except Exception:
                 continue
             break
         self._probing.active = False
