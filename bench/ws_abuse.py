@@ -46,12 +46,13 @@ from django.conf import settings
 from bench import ws_fanout
 from bench.ws_fanout import (
     GROUP,
-    ID_RE,
     ROOT,
     STREAM,
     SUMMARY,
+    Client,
     cpu_model,
     cpu_seconds,
+    open_clients,
     pct,
     procs,
     rss_mb,
@@ -65,8 +66,8 @@ PORT = 18392  # inside bench.ws_fanout's range (18300-18399), next to its defaul
 APP = "cryptodash.asgi:application"
 
 
-# bench.ws_fanout runs its clients in child processes that report to it; this bench's 100 clients
-# and its abusers share one process with the measurement, so it keeps its own in-process tracker.
+# bench.ws_fanout's clients report to a tracker; its own reports to a parent process, while this
+# bench's 100 clients share one process with the measurement, so it gives them an in-process one.
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Pending:
 class Tracker:
     def __init__(self) -> None:
         self.pending: dict[bytes, Pending] = {}
+        self.closed = 0  # sockets the server closed after the upgrade (bench.ws_fanout's Client counts them)
 
     def record(self, entry_id: bytes, now: float) -> None:
         entry = self.pending.get(entry_id)
@@ -90,75 +92,6 @@ class Tracker:
         entry.last = now
         if entry.count == entry.expected:
             entry.done.set()
-
-
-class Client(asyncio.Protocol):
-    """Just enough WebSocket: the upgrade, then stream ids found in the (unmasked) server frames."""
-
-    def __init__(self, tracker: Tracker, host: str, *, reads: bool = True) -> None:
-        self.tracker = tracker
-        self.host = host
-        self.reads = reads
-        self.upgraded = asyncio.get_running_loop().create_future()
-        self.buffer = b""
-        self.seen: set[bytes] = set()
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-        key = base64.b64encode(secrets.token_bytes(16)).decode()
-        transport.write(  # type: ignore[attr-defined]
-            (
-                f"GET /ws HTTP/1.1\r\nHost: {self.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://{self.host}\r\n\r\n"
-            ).encode()
-        )
-
-    def data_received(self, data: bytes) -> None:
-        now = time.monotonic()
-        if not self.upgraded.done():
-            self.buffer += data
-            head, sep, rest = self.buffer.partition(b"\r\n\r\n")
-            if not sep:
-                return
-            if b" 101 " not in head.split(b"\r\n", 1)[0]:
-                self.upgraded.set_exception(RuntimeError(head[:200].decode(errors="replace")))
-                return
-            self.upgraded.set_result(True)
-            if not self.reads:
-                self.transport.pause_reading()
-            self.buffer = b""
-            data = rest
-        scan = self.buffer + data
-        for match in ID_RE.finditer(scan):
-            entry_id = match.group(1)
-            if entry_id not in self.seen:
-                self.seen.add(entry_id)
-                self.tracker.record(entry_id, now)
-        self.buffer = scan[-48:]
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.upgraded.done():
-            self.upgraded.set_exception(ConnectionError("closed before the upgrade"))
-
-
-async def open_clients(tracker: Tracker, n: int, *, slow: int = 0) -> list[Client]:
-    loop = asyncio.get_running_loop()
-    host = f"127.0.0.1:{PORT}"
-    gate = asyncio.Semaphore(50)
-
-    async def one(reads: bool) -> Client:
-        async with gate:
-            sock = socket.socket()
-            if not reads:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            sock.setblocking(False)
-            await loop.sock_connect(sock, ("127.0.0.1", PORT))
-            _, client = await loop.create_connection(lambda: Client(tracker, host, reads=reads), sock=sock)
-            await asyncio.wait_for(client.upgraded, 30)
-            return client
-
-    return await asyncio.gather(*[one(True) for _ in range(n)], *[one(False) for _ in range(slow)])
 
 
 def masked_text(text: str) -> bytes:
