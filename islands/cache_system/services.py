@@ -1,4 +1,5 @@
-"""Writes of the cache_system island: summaries and BTC ticks into the streams, heartbeats, content versions."""
+"""Writes of the cache_system island: summaries, BTC and exchange ticks into the streams, heartbeats,
+content versions."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.stores import stream_store, tiered_cache
+from islands.cache_system.streams import RedisStreamStore
 
 SUMMARY_CACHE_KEY = "summary:latest"
 HEARTBEAT_KEY = "cryptodash:heartbeat:{name}"
@@ -29,6 +31,23 @@ def btc_price_store(*, price_usd: float, change_24h: float | None, last_updated:
     """Append a fast BTC tick to crypto:btc_price; returns its id."""
     data = {"price_usd": price_usd, "change_24h": change_24h, "last_updated": last_updated}
     return stream_store().add(settings.STREAM_BTC_PRICE, "btc_price_update", data)
+
+
+TICKS_ENTRY_TYPE = "ticks"
+
+
+def ticks_store(*, ticks: dict[str, dict[str, Any]], source: str) -> str:
+    """Append one entry of exchange ticks ({coin: {price_usd, change_24h, t}}) to crypto:ticks.
+
+    Straight to Redis, never to the in-process fallback: a tick is worth something for a second,
+    so one written during an outage is dropped rather than replayed later (raises
+    REDIS_DOWN_ERRORS). The stream keeps TICKS_KEEP_S seconds (MINID ~), whatever the rate.
+    """
+    oldest_ms = int(time.time() * 1000) - settings.TICKS_KEEP_S * 1000
+    store = RedisStreamStore(redis_client(), maxlen=settings.STREAM_MAXLEN)
+    return store.add(
+        settings.STREAM_TICKS, TICKS_ENTRY_TYPE, {"source": source, "ticks": ticks}, min_id=f"{oldest_ms}-0"
+    )
 
 
 def heartbeat_record(*, name: str, ttl: int = 600) -> bool:

@@ -26,9 +26,15 @@ class RedisStreamStore:
         self.reader = reader if reader is not None else client
         self.maxlen = maxlen
 
-    def add(self, stream: str, type_: str, data: dict[str, Any], *, entry_id: str = "*") -> str:
+    def add(
+        self, stream: str, type_: str, data: dict[str, Any], *, entry_id: str = "*", min_id: str | None = None
+    ) -> str:
+        """XADD, trimmed to `maxlen` entries, or (min_id given) to the entries from that id on."""
         fields = {"v": SCHEMA_VERSION, "type": type_, "data": orjson.dumps(data)}
-        new_id = self.client.xadd(stream, fields, id=entry_id, maxlen=self.maxlen, approximate=True)
+        if min_id is not None:
+            new_id = self.client.xadd(stream, fields, id=entry_id, minid=min_id, approximate=True)
+        else:
+            new_id = self.client.xadd(stream, fields, id=entry_id, maxlen=self.maxlen, approximate=True)
         return new_id.decode()
 
     def latest(self, stream: str) -> StreamEntry | None:
