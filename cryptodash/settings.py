@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_bool, env_float, env_int, env_list, env_networks, env_origins, env_str
 from cryptodash.secretfile import private_dir, secret_file
+from islands.cache_system.market_schema import coins_parse
 from islands.cache_system.topology import RedisTopology, sentinel_nodes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -387,6 +388,14 @@ TICK_BACKOFF_MAX_S = env_float("TICK_BACKOFF_MAX_S", 30.0, minimum=0.1)
 TICK_LOCK_TTL_S = env_float("TICK_LOCK_TTL_S", 3.0, minimum=0.3)
 # A tick older than this no longer beats the REST price on the page: the tile falls back to it.
 TICK_FRESH_S = env_float("TICK_FRESH_S", 15.0, minimum=1.0)
+
+# --- Tracked coins (cache_system/market_schema.py owns the schema) ------------------------------
+# Comma-separated `key:BINANCE_SYMBOL:coingecko-id:Display name` (or the bare key of a default
+# coin); empty = the seven default coins. Every field, tile, frame and history series follows it.
+try:
+    COINS = coins_parse(env_str("COINS", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 # --- Upstream APIs (external_apis island) -----------------------------------------------------
 # Base URLs without a trailing slash; the clients append the documented paths (SPEC §3). `make demo`

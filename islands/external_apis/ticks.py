@@ -39,9 +39,9 @@ from websockets.uri import parse_uri
 
 from islands.cache_system.coordination import SharedLock
 from islands.cache_system.errors import REDIS_DOWN_ERRORS, LockLost
+from islands.cache_system.market_schema import tracked_coins
 from islands.cache_system.services import heartbeat_record, ticks_store
 from islands.external_apis.clients.binance_ws import BadFrame, MiniTick, mini_tick_parse, stream_url
-from islands.external_apis.clients.types import BINANCE_SYMBOLS, COINS
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +65,14 @@ class TickIngest:
         *,
         name: str | None = None,
         url: str | None = None,
-        coins: tuple[str, ...] = COINS,
+        coins: tuple[str, ...] | None = None,
         store: Callable[[dict[str, dict[str, Any]]], object] | None = None,
         lock_ttl_s: float | None = None,
         stale_s: float | None = None,
         reconnect_after_s: float | None = None,
     ) -> None:
         self.name = name or ingest_name_default()
-        symbols = {coin: BINANCE_SYMBOLS[coin] for coin in coins}
+        symbols = {coin.key: coin.binance_symbol for coin in tracked_coins() if coins is None or coin.key in coins}
         self.coin_of: Mapping[str, str] = {symbol: coin for coin, symbol in symbols.items()}
         self.url = stream_url(url or settings.BINANCE_WS_URL, symbols.values())
         try:
