@@ -74,8 +74,7 @@ def coins_parse(text: str | None) -> tuple[Coin, ...]:
             coins.append(Coin(parts[0].lower(), parts[1].upper(), parts[2].lower(), parts[3]))
         else:
             raise ValueError(
-                f"COINS item {item!r}: expected key:BINANCE_SYMBOL:coingecko-id:Name "
-                f"or one of {', '.join(defaults)}"
+                f"COINS item {item!r}: expected key:BINANCE_SYMBOL:coingecko-id:Name or one of {', '.join(defaults)}"
             )
     keys = [coin.key for coin in coins]
     if len(set(keys)) != len(keys):
