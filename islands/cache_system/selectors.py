@@ -128,6 +128,15 @@ class Tick:
     def age_seconds(self) -> float:
         return max(0.0, time.time() - self.exchange_ms / 1000)
 
+    def as_frame_data(self) -> dict[str, Any]:
+        """The shape a "ticks" frame carries per coin (websocket_service/ticks.py)."""
+        return {
+            "price_usd": self.price_usd,
+            "change_24h": self.change_24h,
+            "t": self.exchange_ms,
+            "source": self.source,
+        }
+
 
 def ticks_latest() -> dict[str, Tick]:
     """Each coin's newest tick in crypto:ticks (coins without one are absent); {} when Redis is down."""
