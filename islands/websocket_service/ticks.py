@@ -4,9 +4,11 @@ frames a second.
 The relay sends each crypto:ticks entry (the coins that ticked together) to every process's hub;
 the hub hands it here. `TickCoalescer` keeps the newest tick per coin (by exchange time, so a
 relay's late re-delivery never steps back) and one shared timer: a tick arriving when the last
-frame went out at least 1/WS_TICK_HZ ago is flushed in the next loop turn (so ticks that arrived
-together leave together); otherwise one flush is scheduled for the moment the period ends, and
-later ticks just update the state it will send. Each flush serialises ONE frame, a snapshot of
+frame went out at least 1/WS_TICK_HZ ago is flushed GATHER_S later; otherwise one flush is
+scheduled for the moment the period ends, and later ticks just update the state it will send.
+The short gather keeps an exchange round together: the exchange sends each coin as a message of
+its own, so one round may reach the stream as two entries a few ms apart, and without it the
+second part would wait a whole period behind the first (bench/ticks.py measured ~250 ms). Each flush serialises ONE frame, a snapshot of
 every coin's newest tick, and offers it to every socket. A socket still busy sending keeps only
 the newest tick frame (LiveSocket.offer_tick replaces the one waiting): a slow client gets the
 newest state, never a backlog, and no socket carries a timer or a task of its own for ticks.
@@ -27,6 +29,9 @@ from django.conf import settings
 
 from islands.websocket_service import frames
 from islands.websocket_service.live_socket import LiveSocket, Outgoing
+
+# How long a frame waits for the rest of an exchange round after its first tick.
+GATHER_S = 0.01
 
 
 def _tick_valid(tick: Any) -> bool:
@@ -78,8 +83,7 @@ class TickCoalescer:
         self.stream_id = message.get("stream_id") or self.stream_id
         if self._timer is None:
             loop = asyncio.get_running_loop()
-            due = self._flushed_at + self.period
-            self._timer = loop.call_soon(self.flush) if due <= loop.time() else loop.call_at(due, self.flush)
+            self._timer = loop.call_at(max(self._flushed_at + self.period, loop.time() + GATHER_S), self.flush)
 
     def flush(self) -> None:
         self._timer = None

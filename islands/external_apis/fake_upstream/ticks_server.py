@@ -24,6 +24,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -82,6 +83,8 @@ class FakeTickStream:
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._wake: asyncio.Event | None = None
+        # Called with (symbol, E) for each tick sent (bench/ticks.py measures from E).
+        self.on_send: Callable[[str, int], None] | None = None
 
     async def _listen(self) -> Server:
         return await serve(
@@ -206,12 +209,13 @@ class FakeTickStream:
 
     def _send_symbol(self, symbol: str, price: float) -> None:
         base = self.base[symbol]
+        sent_ms = int(time.time() * 1000)
         message = json.dumps(
             {
                 "stream": f"{symbol.lower()}@miniTicker",
                 "data": {
                     "e": "24hrMiniTicker",
-                    "E": int(time.time() * 1000),
+                    "E": sent_ms,
                     "s": symbol,
                     "c": f"{price:.8f}",
                     "o": f"{base['o']:.8f}",
@@ -225,3 +229,5 @@ class FakeTickStream:
         targets = [c for c, symbols in self.connections.items() if symbol in symbols]
         broadcast(targets, message)
         self.counters["sent"] += len(targets)
+        if self.on_send is not None and targets:
+            self.on_send(symbol, sent_ms)
