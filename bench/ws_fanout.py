@@ -181,12 +181,16 @@ class Client(asyncio.Protocol):
                 payload = buffer[at + head : end]  # a zero mask leaves the payload as it is
                 self.transport.write(bytes((0x8A, 0x80 | len(payload))) + b"\0\0\0\0" + payload)
             elif opcode in (0x0, 0x1):
-                match = ID_RE.search(buffer, at + head, end)
-                if match is not None and match.group(1) not in self.seen:
-                    self.seen.add(match.group(1))
-                    self.tracker.record(match.group(1), now)
+                self.text_frame(buffer, at + head, end, now)
             at = end
         self.buffer = buffer[at:]
+
+    def text_frame(self, buffer: bytes, start: int, end: int, now: float) -> None:
+        """A text frame in buffer[start:end]: its stream id, once per client (bench/ticks.py reads ticks)."""
+        match = ID_RE.search(buffer, start, end)
+        if match is not None and match.group(1) not in self.seen:
+            self.seen.add(match.group(1))
+            self.tracker.record(match.group(1), now)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.upgraded.done():
@@ -195,7 +199,7 @@ class Client(asyncio.Protocol):
             self.tracker.closed += 1
 
 
-async def open_clients(tracker: Tracker, n: int, *, slow: int = 0) -> list[Client]:
+async def open_clients(tracker: Tracker, n: int, *, slow: int = 0, client: type[Client] = Client) -> list[Client]:
     loop = asyncio.get_running_loop()
     host = f"127.0.0.1:{PORT}"
     gate = asyncio.Semaphore(50)
@@ -207,9 +211,9 @@ async def open_clients(tracker: Tracker, n: int, *, slow: int = 0) -> list[Clien
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.setblocking(False)
             await loop.sock_connect(sock, ("127.0.0.1", PORT))
-            _, client = await loop.create_connection(lambda: Client(tracker, host, reads=reads), sock=sock)
-            await asyncio.wait_for(client.upgraded, 30)
-            return client
+            _, opened = await loop.create_connection(lambda: client(tracker, host, reads=reads), sock=sock)
+            await asyncio.wait_for(opened.upgraded, 30)
+            return opened
 
     return await asyncio.gather(*[one(True) for _ in range(n)], *[one(False) for _ in range(slow)])
 
@@ -248,8 +252,9 @@ class Sent:
 class ClientProcesses:
     """The clients, split over `count` processes of this script; collects their per-entry reports."""
 
-    def __init__(self, n: int, count: int, slow: int) -> None:
+    def __init__(self, n: int, count: int, slow: int, module: str = "bench.ws_fanout") -> None:
         self.n, self.count, self.slow = n, count, slow
+        self.module = module  # whose `--child` runs the clients
         self.processes: list[asyncio.subprocess.Process] = []
         self.sent: dict[str, Sent] = {}
         self.readers: list[asyncio.Task] = []
@@ -262,7 +267,7 @@ class ClientProcesses:
                 await asyncio.create_subprocess_exec(
                     sys.executable,
                     "-m",
-                    "bench.ws_fanout",
+                    self.module,
                     "--child",
                     str(share),
                     "--child-slow",

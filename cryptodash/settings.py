@@ -273,6 +273,10 @@ CHANNEL_LAYERS = {
 # --- Streams and the tiered cache (cache_system island) --------------------------------------
 STREAM_MARKET_DATA = "crypto:market_data"
 STREAM_BTC_PRICE = "crypto:btc_price"
+# Exchange ticks of the tracked coins (`manage.py ticks_ingest`). Trimmed by age, not length
+# (XADD MINID ~): the rate follows the exchange, what matters is how far back it reaches.
+STREAM_TICKS = "crypto:ticks"
+TICKS_KEEP_S = env_int("TICKS_KEEP_S", 600, minimum=10)
 # One summary every 10 s is 8,640 entries a day; 20,000 keeps more than 24 h with room for
 # manual refreshes. MAXLEN ~ lets Redis trim whole macro-nodes, so XLEN hovers slightly above.
 STREAM_MAXLEN = env_int("STREAM_MAXLEN", 20_000, minimum=100)
@@ -368,6 +372,28 @@ WS_MAX_CONNECTIONS_PER_IP = env_int("WS_MAX_CONNECTIONS_PER_IP", 100, minimum=1)
 WS_RESUME_BURST = env_int("WS_RESUME_BURST", 5, minimum=1)
 WS_RESUME_PER_MINUTE = env_float("WS_RESUME_PER_MINUTE", 12.0, minimum=0.1)
 WS_RESUME_ABUSE_REJECTS = env_int("WS_RESUME_ABUSE_REJECTS", 10, minimum=1)
+
+# Tick frames (type "ticks") reach a socket at most this many times a second, each the newest
+# price of every tracked coin: a slow client gets the latest, never a backlog.
+WS_TICK_HZ = env_float("WS_TICK_HZ", 4.0, minimum=0.1)
+
+# --- Exchange ticks (external_apis island, `manage.py ticks_ingest`) --------------------------
+# Binance's combined-stream WebSocket; the ingest appends /stream?streams=<symbol>@miniTicker/...
+BINANCE_WS_URL = env_str("BINANCE_WS_URL", "wss://stream.binance.com:9443").rstrip("/")
+# At most one stream entry per coin per this many ms (the newest price of a faster burst wins).
+TICK_MIN_INTERVAL_MS = env_int("TICK_MIN_INTERVAL_MS", 250, minimum=1)
+# No message for this long: the connection is presumed dead and replaced (Binance sends each
+# symbol's mini ticker every second).
+TICK_STALE_S = env_float("TICK_STALE_S", 10.0, minimum=0.1)
+# Binance cuts a connection after 24 h: a new one is opened before that, then the old one closed.
+TICK_RECONNECT_AFTER_S = env_float("TICK_RECONNECT_AFTER_S", 23 * 3600, minimum=1.0)
+# Pauses between failed connection attempts double up to this, with jitter.
+TICK_BACKOFF_MAX_S = env_float("TICK_BACKOFF_MAX_S", 30.0, minimum=0.1)
+# One ingest holds the exchange connection; its lock lapses this long after the last renewal,
+# so a standby (which retries every third of it) takes over within about 1.3x this.
+TICK_LOCK_TTL_S = env_float("TICK_LOCK_TTL_S", 3.0, minimum=0.3)
+# A tick older than this no longer beats the REST price on the page: the tile falls back to it.
+TICK_FRESH_S = env_float("TICK_FRESH_S", 15.0, minimum=1.0)
 
 # --- Tracked coins (cache_system/market_schema.py owns the schema) ------------------------------
 # Comma-separated `key:BINANCE_SYMBOL:coingecko-id:Display name` (or the bare key of a default

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["test"]
     parser = argparse.ArgumentParser(prog="python -m cryptodash.stack", description="Run, demo or test cryptodash.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the whole stack (web, worker, beat, relay, backup)")
+    sub.add_parser("run", help="run the whole stack (web, worker, beat, relay, backup, ticks)")
     sub.add_parser("demo", help="the whole stack against the built-in fake upstream (simulated data)")
     sub.add_parser("superuser", help="create an account for /admin/ (Django's createsuperuser)")
     supervisor = sub.add_parser(

@@ -135,6 +135,8 @@ def stack_processes() -> dict[str, str]:
         "backup": f"{PYTHON} {MANAGE} backup_streams",
         # Stream -> every web process's sockets; more than one may run (each entry goes out once).
         "relay": f"{PYTHON} {MANAGE} relay",
+        # Exchange ticks -> crypto:ticks; a second one anywhere waits as standby (a Redis lock).
+        "ticks": f"{PYTHON} {MANAGE} ticks_ingest",
     }
 
 
@@ -163,10 +165,10 @@ def fake_upstream_for_demo() -> Iterator[str]:
 
     It is up before the rest of the stack starts, so the beat's first refresh already finds it.
     """
-    port = free_port()
+    port, ws_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [PYTHON, MANAGE, "fake_upstream", "--port", str(port)],
+        [PYTHON, MANAGE, "fake_upstream", "--port", str(port), "--ws-port", str(ws_port)],
         cwd=BASE_DIR,
         preexec_fn=die_with_parent,  # noqa: PLW1509 - no threads exist yet
     )
@@ -175,7 +177,9 @@ def fake_upstream_for_demo() -> Iterator[str]:
             port_wait(port, process=process, timeout=30, what="the fake upstream server")
         except NotReady as exc:
             raise StackError(str(exc)) from None
+        port_wait(ws_port, process=process, timeout=30, what="the fake upstream's tick stream")
         os.environ.update({name: f"{url}/{prefix}" for name, prefix in DEMO_PREFIXES.items()})
+        os.environ["BINANCE_WS_URL"] = f"ws://127.0.0.1:{ws_port}"
         os.environ.update(DEMO_KEYS)
         os.environ["DATA_MODE"] = "simulated"
         log(f"fake upstream on {url} (pid {process.pid}): the data is simulated")

@@ -32,9 +32,57 @@ DAY_MS = 86_400_000
 _BTC_TICK_FIELDS = {"price_usd": "btc_price_usd", "change_24h": "btc_change_24h"}
 
 
+# Exchange ticks are kept one per coin and minute: the table must not grow with the tick rate.
+TICK_BUCKET_MS = 60_000
+
+
 def backup_streams() -> tuple[str, ...]:
     """The streams the db_backup group copies, summaries first."""
-    return (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE, settings.STREAM_MARKETS)
+    return (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE, settings.STREAM_MARKETS, settings.STREAM_TICKS)
+
+
+def tick_rows_stream(coin: str) -> str:
+    """The `stream` column of a coin's downsampled ticks (crypto:ticks:btc): never restored into
+    a stream (a minute-old tick is no live price), read like any other row by the admin."""
+    return f"{settings.STREAM_TICKS}:{coin}"
+
+
+def _tick_rows(entries: Sequence[StreamEntry]) -> list[MarketSnapshot]:
+    """The first tick of each coin in each minute, keyed by that minute (`<minute ms>-0`).
+
+    The key makes the downsampling idempotent across batches, restarts and two backup consumers:
+    the unique (stream, stream_id) keeps the first row of a minute and ignores the others.
+    """
+    rows: dict[tuple[str, int], MarketSnapshot] = {}
+    for entry in entries:
+        ticks = entry.data.get("ticks")
+        for coin, tick in ticks.items() if isinstance(ticks, dict) else ():
+            price = _number(tick.get("price_usd")) if isinstance(tick, dict) else None
+            if price is None:
+                continue
+            bucket = parse_id(entry.id)[0] // TICK_BUCKET_MS * TICK_BUCKET_MS
+            if (coin, bucket) in rows:
+                continue
+            columns = {
+                name: value
+                for name, value in (
+                    (f"{coin}_price_usd", price),
+                    (f"{coin}_change_24h", _number(tick.get("change_24h"))),
+                )
+                if name in SNAPSHOT_COLUMN_FIELDS
+            }
+            rows[(coin, bucket)] = MarketSnapshot(
+                stream=tick_rows_stream(coin),
+                stream_id=f"{bucket}-0",
+                ms=bucket,
+                seq=0,
+                time=datetime.fromtimestamp(bucket / 1000, tz=UTC),
+                v=entry.v,
+                type="tick",
+                data={**tick, "source": entry.data.get("source"), "stream_id": entry.id},
+                **columns,
+            )
+    return list(rows.values())
 
 
 def _number(value: Any) -> float | None:
@@ -74,7 +122,10 @@ def snapshots_store(*, stream: str, entries: Sequence[StreamEntry]) -> int:
     Idempotent on (stream, stream_id): PostgreSQL's ON CONFLICT DO NOTHING / SQLite's INSERT OR
     IGNORE, so a batch written again after a crash between the commit and the XACK adds nothing.
     """
-    rows = [_snapshot_row(stream, entry) for entry in entries]
+    if stream == settings.STREAM_TICKS:
+        rows = _tick_rows(entries)
+    else:
+        rows = [_snapshot_row(stream, entry) for entry in entries]
     MarketSnapshot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     return len(rows)
 

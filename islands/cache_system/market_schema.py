@@ -13,6 +13,8 @@ settings and from every island.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,6 +214,11 @@ def group_updated_at(*, data: dict[str, Any], group: str) -> str | None:
     return max((t for t in times if isinstance(t, str) and t), default=None)
 
 
+def group_source(*, data: dict[str, Any], group: str) -> str | None:
+    """The source the fields of `group` came from: the first answering one, primary first."""
+    return next((name for name, state in _sources_of(data, group) if state.get("status") == STATE_OK), None)
+
+
 def _index_state(data: dict[str, Any], symbol: str, value_known: bool) -> tuple[str, str | None]:
     """A US index carries its own status and error (one failing symbol never hides the others)."""
     state, reason = group_state(data=data, group="indices", value_known=value_known)
@@ -239,6 +246,7 @@ def field_state(data: dict[str, Any], field: str) -> dict[str, Any]:
         "state": state,
         "reason": reason,
         "updated_at": group_updated_at(data=data, group=group) if known else None,
+        "source": group_source(data=data, group=group) if known else None,
     }
 
 
@@ -307,3 +315,50 @@ def display_currencies() -> tuple[str, ...]:
 def fx_currencies() -> tuple[str, ...]:
     """The display currencies that need a USD rate."""
     return display_currencies()[1:]
+
+
+# --- exchange ticks over the summary's REST prices ----------------------------------------------
+def _rfc3339_ms(ms: int) -> str:
+    moment = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _epoch_ms(text: Any) -> int | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return int(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        return None
+
+
+def ticks_overlay(
+    data: dict[str, Any], ticks: Mapping[str, Mapping[str, Any]], *, now_ms: int, fresh_ms: int
+) -> dict[str, Any]:
+    """`data` with each coin's price (and 24 h change) taken from its exchange tick where the tick
+    is fresh (younger than `fresh_ms`) and newer than the REST fetch of the summary's price; that
+    field's state then names the tick's source and time. `ticks` is the "ticks" frame's shape:
+    {coin: {"price_usd", "change_24h", "t" (exchange ms), "source"}}. Otherwise the REST price
+    stays, with its own source and age: while the exchange socket is down, the REST feed shows.
+    live.js applies the same rule to the frames it receives.
+    """
+    states = dict(data.get("field_states") or field_states(data))
+    merged = dict(data)
+    for coin in tracked_coins():
+        tick = ticks.get(coin.key)
+        if not tick or now_ms - tick["t"] > fresh_ms:
+            continue
+        rest_ms = _epoch_ms(field_state_of(data, coin.price_field).get("updated_at"))
+        if rest_ms is not None and rest_ms >= tick["t"]:
+            continue
+        merged[coin.price_field] = tick["price_usd"]
+        if tick.get("change_24h") is not None:
+            merged[coin.change_field] = tick["change_24h"]
+        states[coin.price_field] = {
+            "state": STATE_OK,
+            "reason": None,
+            "updated_at": _rfc3339_ms(tick["t"]),
+            "source": tick.get("source"),
+        }
+    merged["field_states"] = states
+    return merged

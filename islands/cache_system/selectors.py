@@ -109,6 +109,56 @@ def content_versions(*, names: tuple[str, ...]) -> dict[str, int] | None:
     return {name: int(value or 0) for name, value in zip(names, raw, strict=True)}
 
 
+# Entries read back to find each coin's newest tick: a coin absent from this many has not ticked
+# for several seconds at any live rate, and the page falls back to the REST price for it anyway.
+TICKS_LOOKBACK = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """The newest exchange tick of one coin: its price, 24 h change, exchange time and source."""
+
+    price_usd: float
+    change_24h: float | None
+    exchange_ms: int
+    source: str
+    stream_id: str
+
+    @property
+    def age_seconds(self) -> float:
+        return max(0.0, time.time() - self.exchange_ms / 1000)
+
+    def as_frame_data(self) -> dict[str, Any]:
+        """The shape a "ticks" frame carries per coin (websocket_service/ticks.py)."""
+        return {
+            "price_usd": self.price_usd,
+            "change_24h": self.change_24h,
+            "t": self.exchange_ms,
+            "source": self.source,
+        }
+
+
+def ticks_latest() -> dict[str, Tick]:
+    """Each coin's newest tick in crypto:ticks (coins without one are absent); {} when Redis is down."""
+    try:
+        entries = stream_store().redis.revrange(settings.STREAM_TICKS, count=TICKS_LOOKBACK)
+    except REDIS_DOWN_ERRORS:
+        return {}
+    newest: dict[str, Tick] = {}
+    for entry in entries:
+        source = str(entry.data.get("source") or "unknown")
+        ticks = entry.data.get("ticks")
+        for coin, tick in ticks.items() if isinstance(ticks, dict) else ():
+            if coin in newest or not isinstance(tick, dict):
+                continue
+            price, change, at = tick.get("price_usd"), tick.get("change_24h"), tick.get("t")
+            if not isinstance(price, int | float) or not isinstance(at, int):
+                continue
+            change = float(change) if isinstance(change, int | float) else None
+            newest[coin] = Tick(float(price), change, at, source, entry.id)
+    return newest
+
+
 def heartbeat_age(*, name: str) -> float | None:
     """Seconds since `name` last recorded a heartbeat; None if never (or Redis is down)."""
     try:

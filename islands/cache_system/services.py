@@ -1,5 +1,5 @@
-"""Writes of the cache_system island: summaries, BTC ticks and market tables into the streams,
-heartbeats, ingest records (market status, sparklines, candles), content versions."""
+"""Writes of the cache_system island: summaries, BTC ticks, exchange ticks and market tables into
+the streams, heartbeats, ingest records (market status, sparklines, candles), content versions."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.conf import settings
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.stores import stream_store, tiered_cache
+from islands.cache_system.streams import RedisStreamStore
 
 SUMMARY_CACHE_KEY = "summary:latest"
 HEARTBEAT_KEY = "cryptodash:heartbeat:{name}"
@@ -36,6 +37,23 @@ def markets_store(*, table: dict[str, Any]) -> str:
     """Append a market table (`{"coins": [...], "updated_at", "source", "top_n"}`) to
     crypto:markets, bounded by STREAM_MARKETS_MAXLEN; returns its id."""
     return stream_store().add(settings.STREAM_MARKETS, "markets_update", table)
+
+
+TICKS_ENTRY_TYPE = "ticks"
+
+
+def ticks_store(*, ticks: dict[str, dict[str, Any]], source: str) -> str:
+    """Append one entry of exchange ticks ({coin: {price_usd, change_24h, t}}) to crypto:ticks.
+
+    Straight to Redis, never to the in-process fallback: a tick is worth something for a second,
+    so one written during an outage is dropped rather than replayed later (raises
+    REDIS_DOWN_ERRORS). The stream keeps TICKS_KEEP_S seconds (MINID ~), whatever the rate.
+    """
+    oldest_ms = int(time.time() * 1000) - settings.TICKS_KEEP_S * 1000
+    store = RedisStreamStore(redis_client(), maxlen=settings.STREAM_MAXLEN)
+    return store.add(
+        settings.STREAM_TICKS, TICKS_ENTRY_TYPE, {"source": source, "ticks": ticks}, min_id=f"{oldest_ms}-0"
+    )
 
 
 def heartbeat_record(*, name: str, ttl: int = 600) -> bool:

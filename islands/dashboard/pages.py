@@ -15,8 +15,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
 from islands.cache_system.market_schema import field_states, tracked_coins
-from islands.cache_system.selectors import SummarySnapshot
+from islands.cache_system.selectors import SummarySnapshot, Tick
 from islands.dashboard.selectors import (
+    SOURCE_LABELS,
     dashboard_tiles,
     fng_label,
     rsi_label,
@@ -30,6 +31,7 @@ def _client_strings() -> dict[str, Any]:
     """Labels the page's script needs in the active language."""
     return {
         "no_value": gettext("no value in the latest summary"),
+        "source_labels": SOURCE_LABELS,
         "labels": {
             "stale": gettext("stale"),
             "unknown": gettext("unknown"),
@@ -44,20 +46,23 @@ def _client_strings() -> dict[str, Any]:
     }
 
 
-def home_context(*, snapshot: SummarySnapshot | None, theme: str, now: float) -> dict[str, Any]:
+def home_context(
+    *, snapshot: SummarySnapshot | None, theme: str, now: float, ticks: dict[str, Tick] | None = None
+) -> dict[str, Any]:
     context = {
         **site_context(theme=theme, simulated=bool(snapshot and snapshot.data.get("mode") == "simulated")),
         "nav": "dashboard",
         "snapshot": snapshot,
         "client_strings": _client_strings(),
         "history_coins": tracked_coins(),
+        "tick_fresh_s": settings.TICK_FRESH_S,
     }
     if snapshot is None:
         return context
     data = snapshot.data
     context.update(
         {
-            "tiles": dashboard_tiles(snapshot=snapshot),
+            "tiles": dashboard_tiles(snapshot=snapshot, ticks=ticks),
             "age_seconds": max(0.0, now - snapshot.stored_at),
             "summary_stale": summary_is_stale(snapshot=snapshot, now=now),
             "stale_after": settings.SUMMARY_STALE_AFTER,
@@ -70,10 +75,11 @@ def home_context(*, snapshot: SummarySnapshot | None, theme: str, now: float) ->
     return context
 
 
-def home_html(*, snapshot: SummarySnapshot | None, theme: str) -> bytes:
-    """The home page in the active language and `theme`; "no data yet" when snapshot is None."""
+def home_html(*, snapshot: SummarySnapshot | None, theme: str, ticks: dict[str, Tick] | None = None) -> bytes:
+    """The home page in the active language and `theme`; "no data yet" when snapshot is None.
+    `ticks`: each coin's newest exchange tick, shown where it beats the summary's REST price."""
     return render_to_string(
-        "dashboard/home.html", home_context(snapshot=snapshot, theme=theme, now=time.time())
+        "dashboard/home.html", home_context(snapshot=snapshot, theme=theme, now=time.time(), ticks=ticks)
     ).encode()
 
 

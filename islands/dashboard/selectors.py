@@ -15,9 +15,27 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from islands.cache_system.market_schema import STATE_UNKNOWN, field_state_of, field_value, index_field, tracked_coins
-from islands.cache_system.selectors import SummarySnapshot
+from islands.cache_system.market_schema import (
+    STATE_UNKNOWN,
+    field_state_of,
+    field_value,
+    index_field,
+    ticks_overlay,
+    tracked_coins,
+)
+from islands.cache_system.selectors import SummarySnapshot, Tick
 from islands.external_apis.selectors import index_symbols
+
+# How the page names where a value came from (upstream names are proper nouns: not translated).
+SOURCE_LABELS: dict[str, str] = {
+    "binance_ws": "Binance WebSocket",
+    "binance": "Binance REST",
+    "coingecko": "CoinGecko",
+    "coinmarketcap": "CoinMarketCap",
+    "alternative_me": "alternative.me",
+    "taapi": "TAAPI",
+    "finnhub": "Finnhub",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +52,11 @@ class Tile:
     change: Any = None
     change_kind: str = "change"
     updated_at: str | None = None  # last success of the newest source feeding it (RFC 3339)
+    source: str | None = None  # where the value came from: an upstream's name, binance_ws for ticks
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source) if self.source else ""
 
 
 def summary_is_stale(*, snapshot: SummarySnapshot, now: float | None = None) -> bool:
@@ -66,13 +89,20 @@ def _tile(data: dict[str, Any], *, id: str, label: str, field: str, kind: str, g
         change_field=change_field,
         change=change,
         updated_at=state.get("updated_at") if value is not None else None,
+        source=state.get("source") if value is not None else None,
         **extra,
     )
 
 
-def dashboard_tiles(*, snapshot: SummarySnapshot) -> dict[str, list[Tile]]:
-    """The home page's tiles, grouped by section, in display order."""
+def dashboard_tiles(*, snapshot: SummarySnapshot, ticks: dict[str, Tick] | None = None) -> dict[str, list[Tile]]:
+    """The home page's tiles, grouped by section, in display order; a coin's fresh exchange tick
+    newer than the summary's REST price is shown instead of it (market_schema.ticks_overlay)."""
     data = snapshot.data
+    if ticks:
+        frame_ticks = {coin: tick.as_frame_data() for coin, tick in ticks.items()}
+        data = ticks_overlay(
+            data, frame_ticks, now_ms=int(time.time() * 1000), fresh_ms=int(settings.TICK_FRESH_S * 1000)
+        )
     coins = [
         _tile(
             data,

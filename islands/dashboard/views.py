@@ -10,7 +10,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from islands.cache_system.selectors import summary_latest
+from islands.cache_system.selectors import summary_latest, ticks_latest
 from islands.dashboard.pages import home_html
 from islands.shared_components.page_cache import SUMMARY, page_cacheable
 
@@ -20,7 +20,9 @@ from islands.shared_components.page_cache import SUMMARY, page_cacheable
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     snapshot = summary_latest()
-    response = HttpResponse(home_html(snapshot=snapshot, theme=request.theme), content_type="text/html; charset=utf-8")
+    ticks = ticks_latest() if snapshot is not None else None
+    html = home_html(snapshot=snapshot, theme=request.theme, ticks=ticks)
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
     # Live data: a browser may keep a copy but must ask (a 304 costs a few hundred bytes).
     response["Cache-Control"] = "no-cache"
     if snapshot is not None:

@@ -54,6 +54,14 @@ def frame_dashboard_data(*, data: dict[str, Any], stream_id: str, resync: bool =
     return _dumps(frame)
 
 
+def frame_ticks(*, ticks: dict[str, dict[str, Any]], stream_id: str | None) -> str:
+    """Every coin's newest exchange tick (websocket_service/ticks.py): a snapshot, like the others."""
+    frame: dict[str, Any] = {"type": "ticks", "data": ticks, "stream_id": stream_id}
+    if stream_id is not None:
+        frame["timestamp"] = timestamp_of(stream_id)
+    return _dumps(frame)
+
+
 def frame_type_for(stream: str) -> str:
     """The frame type of an entry of `stream` (the old JS clients switch on it)."""
     if stream == settings.STREAM_BTC_PRICE:

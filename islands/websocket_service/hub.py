@@ -5,7 +5,8 @@ on this machine: every delivered frame then costs a Redis pop, a msgpack decode 
 dispatch (210-350 us of web CPU per frame, 1,000 sockets served in 300+ ms), against 17-93 us for
 a loop over local sockets (uvicorn / granian). So the relay's group_send reaches each process's Hub
 once; the Hub wraps the already-serialised frame in one ASGI message shared by every socket and
-hands it to each socket's queue (live_socket.py), never waiting for one. What order the relays'
+hands it to each socket's queue (live_socket.py), never waiting for one. Exchange ticks are the
+exception: they go to the process's TickCoalescer (ticks.py), which builds one frame per flush. What order the relays'
 messages are forwarded in is ordering.py's decision.
 
 Channels' ProtocolTypeRouter has no lifespan events, so the Hub starts lazily with the first socket
@@ -29,6 +30,7 @@ from islands.cache_system.stores import stream_store
 from islands.websocket_service.live_socket import RESYNC, LiveSocket, Outgoing
 from islands.websocket_service.metrics import WS_CONNECTIONS
 from islands.websocket_service.ordering import MarketOrder
+from islands.websocket_service.ticks import TickCoalescer
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class Hub:
     def __init__(self) -> None:
         self.sockets: set[LiveSocket] = set()
         self.order = MarketOrder()
+        self.ticks = TickCoalescer(lambda: self.sockets)
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
         self._channel: str | None = None
@@ -55,6 +58,8 @@ class Hub:
             if socket not in self.sockets:
                 self.sockets.add(socket)
                 WS_CONNECTIONS.inc()
+                if self.ticks.frame is not None:
+                    socket.offer_tick(self.ticks.frame)  # the newest ticks now, not at the next one
             if self._task is None:
                 _gc_freeze_once()
                 layer = get_channel_layer()
@@ -76,6 +81,7 @@ class Hub:
                 return
             task, channel = self._task, self._channel
             self._task = self._channel = None
+            self.ticks.cancel()
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
             try:
@@ -93,6 +99,9 @@ class Hub:
 
     async def arrive(self, message: dict[str, Any]) -> None:
         """Forward one relay message, and what ordering.py says must go out before it."""
+        if message["stream"] == settings.STREAM_TICKS:
+            self.ticks.add(message)
+            return
         forward = await self.order.arrive(message)
         if forward.resync:
             for socket in list(self.sockets):

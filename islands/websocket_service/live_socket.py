@@ -6,7 +6,8 @@ send usually completes without waiting, and then no task is woken at all. Only a
 to wait (the socket's buffer is full, or the server always hands off) is finished in a task,
 which then drains the frames queued meanwhile, at most WS_SEND_QUEUE of them. On overflow the
 queue is replaced by one "resync" marker: the client gets a fresh snapshot when it catches up
-(frames are full snapshots, so nothing is lost but intermediate states).
+(frames are full snapshots, so nothing is lost but intermediate states). Tick frames (ticks.py)
+never queue: a socket busy sending keeps one, the newest, in a slot sent after the queue.
 
 A socket never steps back: a live market-data frame at or below the newest one it already sent
 (its snapshot, a replay, or a relay's late re-delivery) is dropped. It must not read the channel
@@ -59,7 +60,9 @@ class LiveSocket:
     """The frames on their way to one client, in order, never more than queue_size of them."""
 
     # One per open socket (10,000 per process): no per-instance __dict__.
-    __slots__ = ("_gone", "_held", "_queue", "_queue_size", "_send", "_sent_key", "_writer", "closing", "resyncs")
+    __slots__ = (
+        *("_gone", "_held", "_queue", "_queue_size", "_send", "_sent_key", "_tick", "_writer", "closing", "resyncs"),
+    )
 
     def __init__(self, send: ASGISend, *, queue_size: int) -> None:
         self._send = send
@@ -70,6 +73,8 @@ class LiveSocket:
         self._held: list[Outgoing] | None = None
         self._sent_key: tuple[int, int] = (0, 0)
         self._writer: asyncio.Task | None = None
+        # The newest tick frame waiting for a busy socket (replaced, never queued).
+        self._tick: Outgoing | None = None
         self._gone = False
         self.resyncs = 0
         self.closing = False
@@ -98,6 +103,17 @@ class LiveSocket:
             self._held.append(frame)
         else:
             self._held = [RESYNC]
+
+    def offer_tick(self, frame: Outgoing) -> None:
+        """A tick snapshot: sent now if the socket is idle, else kept (replacing an older one)
+        and sent once the frames queued before it are out. Not held back by a snapshot being
+        read: ticks carry their own exchange time, which the client compares."""
+        if self.closing or self._gone:
+            return
+        if self._writer is None and not self._queue:
+            self._send_eagerly(frame)
+            return
+        self._tick = frame  # a writer is running (every queued frame has one): it sends this last
 
     def hold(self) -> None:
         if self._held is None:
@@ -157,7 +173,11 @@ class LiveSocket:
         try:
             if suspended is not None:
                 await eager_finish(*suspended)
-            while self._queue and not self._gone:
+            while (self._queue or self._tick is not None) and not self._gone:
+                if not self._queue:
+                    frame, self._tick = self._tick, None
+                    await self._send(frame.message)
+                    continue
                 frame = self._queue.popleft()
                 if frame is RESYNC:
                     frame = await self._resync_frame()

@@ -22,7 +22,17 @@ def entry_message(*, stream: str, entry: StreamEntry, prev_id: str | None = None
     """The channel-layer message for one entry: the finished frame plus what the hub orders by.
 
     prev_id is the id of the entry just before this one in the stream, None when not known.
+    An exchange-tick entry carries its ticks instead of a frame: each process merges them into
+    its own per-coin state and sends that (websocket_service/ticks.py).
     """
+    if stream == settings.STREAM_TICKS:
+        return {
+            "type": LIVE_MESSAGE_TYPE,
+            "stream": stream,
+            "stream_id": entry.id,
+            "ticks": entry.data.get("ticks"),
+            "source": entry.data.get("source"),
+        }
     return {
         "type": LIVE_MESSAGE_TYPE,
         "stream": stream,

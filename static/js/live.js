@@ -15,10 +15,20 @@
  *                                shows "—" and sets the data-unknown attribute (removed once known).
  *   [data-stream-id]             the first such element tells which summary the page was rendered
  *                                from; the socket resumes after it instead of asking for a snapshot.
+ *   [data-tick-fresh-s]          seconds an exchange tick beats the summary's REST price (default 15).
  *   <html lang>                  "vi" (default) or "en", for labels and formatting.
  * Events, dispatched on document (after the [data-field] elements were updated):
  *   cryptodash:summary    detail {data, stream_id}: a whole summary (snapshot, update, poll)
  *   cryptodash:btc_price  detail {data, stream_id}: a fast BTC tick ({price_usd, change_24h, ...})
+ *   cryptodash:ticks      detail {data, ticks, stream_id}: exchange ticks that moved coins: data
+ *                         holds the changed <coin>_price_usd / <coin>_change_24h fields and their
+ *                         field_states ({state, updated_at, source}); ticks is {coin: {price_usd,
+ *                         change_24h, t, source}} as the "ticks" frame sent it.
+ *
+ * Exchange ticks (frame "ticks", at most WS_TICK_HZ a second) move a coin's price when newer than
+ * what the page shows; a summary's REST price of that coin only wins again once it is newer than
+ * the tick or the tick is older than data-tick-fresh-s (the exchange socket is down): the same
+ * rule as the server's (cache_system.market_schema.ticks_overlay).
  *
  * Only summaries move the resume point: BTC ticks come from another stream and every summary
  * carries the BTC price too. A frame whose stream id is not newer than the last one applied is
@@ -48,6 +58,9 @@
   var pingTimer = null;
   var pollTimer = null;
   var state = null;
+  var freshEl = document.querySelector("[data-tick-fresh-s]");
+  var TICK_FRESH_MS = (freshEl ? Number(freshEl.getAttribute("data-tick-fresh-s")) || 15 : 15) * 1000;
+  var ticks = {}; // coin -> the newest tick applied
 
   /* --- stream ids ---------------------------------------------------------------------------- */
   function idKey(id) {
@@ -112,10 +125,57 @@
     }
   }
 
+  /* --- exchange ticks ------------------------------------------------------------------------- */
+  function tickValid(tick) {
+    return tick && typeof tick === "object" && typeof tick.price_usd === "number" && isFinite(tick.price_usd) &&
+      typeof tick.t === "number";
+  }
+
+  function tickOver(fields, states, coin, tick) {
+    fields[coin + "_price_usd"] = tick.price_usd;
+    if (typeof tick.change_24h === "number") fields[coin + "_change_24h"] = tick.change_24h;
+    states[coin + "_price_usd"] = { state: "ok", reason: null, updated_at: new Date(tick.t).toISOString(), source: tick.source };
+  }
+
+  /* A summary with each coin's fresh tick over its REST price where the tick is newer. */
+  function withTicks(data) {
+    var states = Object.assign({}, data.field_states || {});
+    var merged = Object.assign({}, data);
+    Object.keys(ticks).forEach(function (coin) {
+      var tick = ticks[coin];
+      if (Date.now() - tick.t > TICK_FRESH_MS) return;
+      var rest = states[coin + "_price_usd"];
+      var restAt = rest && typeof rest.updated_at === "string" ? Date.parse(rest.updated_at) : NaN;
+      if (isFinite(restAt) && restAt >= tick.t) return;
+      tickOver(merged, states, coin, tick);
+    });
+    merged.field_states = states;
+    return merged;
+  }
+
+  function applyTicks(data, streamId) {
+    if (!data || typeof data !== "object") return;
+    var fields = {};
+    var states = {};
+    var moved = {};
+    Object.keys(data).forEach(function (coin) {
+      var tick = data[coin];
+      if (!tickValid(tick) || (ticks[coin] && ticks[coin].t >= tick.t)) return;
+      ticks[coin] = tick;
+      moved[coin] = tick;
+      tickOver(fields, states, coin, tick);
+    });
+    if (!Object.keys(moved).length) return;
+    applyFields(fields, false);
+    fields.field_states = states;
+    document.dispatchEvent(new CustomEvent("cryptodash:ticks", { detail: { data: fields, ticks: moved, stream_id: streamId } }));
+  }
+
   function applySummary(data, streamId, snapshot) {
     if (!data || typeof data !== "object") return;
     if (!snapshot && !isNewer(streamId)) return;
     if (streamId) lastId = streamId;
+    data = withTicks(data);
     applyFields(data, true);
     document.dispatchEvent(new CustomEvent("cryptodash:summary", { detail: { data: data, stream_id: streamId } }));
   }
@@ -145,6 +205,9 @@
         break;
       case "btc_price_update":
         applyBtcTick(frame.data, frame.stream_id);
+        break;
+      case "ticks":
+        applyTicks(frame.data, frame.stream_id);
         break;
       default: // connected, pong, error (no_data: the page keeps what it shows)
         break;

@@ -35,10 +35,15 @@ class RedisStreamStore:
         # Streams with their own bound (the market table's entries are large).
         self.maxlens = dict(maxlens or {})
 
-    def add(self, stream: str, type_: str, data: dict[str, Any], *, entry_id: str = "*") -> str:
+    def add(
+        self, stream: str, type_: str, data: dict[str, Any], *, entry_id: str = "*", min_id: str | None = None
+    ) -> str:
+        """XADD, trimmed to `maxlen` entries, or (min_id given) to the entries from that id on."""
         fields = {"v": SCHEMA_VERSION, "type": type_, "data": orjson.dumps(data)}
-        maxlen = self.maxlens.get(stream, self.maxlen)
-        new_id = self.client.xadd(stream, fields, id=entry_id, maxlen=maxlen, approximate=True)
+        if min_id is not None:
+            new_id = self.client.xadd(stream, fields, id=entry_id, minid=min_id, approximate=True)
+        else:
+            new_id = self.client.xadd(stream, fields, id=entry_id, maxlen=self.maxlens.get(stream, self.maxlen), approximate=True)
         return new_id.decode()
 
     def latest(self, stream: str) -> StreamEntry | None:

@@ -91,5 +91,6 @@ async def test_the_live_frames_carry_it_and_its_state(eight_coins, fake_upstream
         "state": "ok",
         "reason": None,
         "updated_at": frame["data"]["data_sources"]["binance"]["updated_at"],
+        "source": "binance",
     }
     await comm.disconnect()

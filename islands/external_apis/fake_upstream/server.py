@@ -5,7 +5,8 @@ Routes and answers come from `payloads/scenarios.json` (modelled on the real API
 error shapes): scenario "normal" plus the overrides of the active one; a list of answers is served
 in order, its last one repeating. Successful price payloads move by a seeded random walk, one step
 per request. Control routes: `POST /__scenario` {"name": ...} switches scenario, `GET /__requests`
-returns the request log (`?since=<seq>`), `DELETE /__requests` clears it. It must never be
+returns the request log (`?since=<seq>`), `DELETE /__requests` clears it. Binance's tick WebSocket
+is served beside it (ticks_server.py), controlled by `GET`/`POST /__ticks`. It must never be
 reachable from production settings: only `make demo` and the tests point base URLs at it.
 """
 
@@ -21,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from islands.external_apis.fake_upstream.ticks_server import FakeTickStream
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads"
 PREFIXES = ("coingecko", "binance", "alternative_me", "taapi", "finnhub", "coinmarketcap")
@@ -88,7 +91,9 @@ class RandomWalk:
 class FakeUpstream:
     """The server, its active scenario, its random walk and its request log."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: int = 42, scenario: str = "normal") -> None:
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, seed: int = 42, scenario: str = "normal", ws_port: int = 0
+    ) -> None:
         self.scenarios = scenarios_load()
         self.walk = RandomWalk(seed)
         self.lock = threading.Lock()
@@ -102,6 +107,7 @@ class FakeUpstream:
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False
         self.thread: threading.Thread | None = None
+        self.ticks = FakeTickStream(walk=self.walk, host=host, port=ws_port)
 
     @property
     def url(self) -> str:
@@ -117,14 +123,17 @@ class FakeUpstream:
             "TAAPI_BASE_URL": f"{self.url}/taapi",
             "FINNHUB_BASE_URL": f"{self.url}/finnhub",
             "CMC_BASE_URL": f"{self.url}/coinmarketcap",
+            "BINANCE_WS_URL": self.ticks.url,
         }
 
     def start(self) -> FakeUpstream:
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="fake-upstream", daemon=True)
         self.thread.start()
+        self.ticks.start()
         return self
 
     def stop(self) -> None:
+        self.ticks.stop()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -419,6 +428,9 @@ def _handler_for(server: FakeUpstream) -> type[BaseHTTPRequestHandler]:
             if parts.path == "/__scenario":
                 self._json(200, {"scenario": server.scenario, "scenarios": sorted(server.scenarios)})
                 return
+            if parts.path == "/__ticks":
+                self._json(200, server.ticks.state())
+                return
             status, headers, body, delay = server.answer("GET", parts.path, query, self.headers)
             if delay:
                 time.sleep(delay)
@@ -426,6 +438,9 @@ def _handler_for(server: FakeUpstream) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             parts = urlsplit(self.path)
+            if parts.path == "/__ticks":
+                self._ticks_control()
+                return
             if parts.path != "/__scenario":
                 self._json(404, {"error": "no route"})
                 return
@@ -442,6 +457,19 @@ def _handler_for(server: FakeUpstream) -> type[BaseHTTPRequestHandler]:
                 self._json(400, {"error": f"unknown scenario {name!r}", "scenarios": sorted(server.scenarios)})
                 return
             self._json(200, {"scenario": name})
+
+        def _ticks_control(self) -> None:
+            """{"mode": "normal|stall|drop|garbage", "rate_hz": 4, "push": {"BTCUSDT": 70000.5}}"""
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                if not isinstance(body, dict):
+                    raise ValueError("body must be a JSON object")
+                state = server.ticks.control(mode=body.get("mode"), rate_hz=body.get("rate_hz"), push=body.get("push"))
+            except ValueError as exc:
+                self._json(400, {"error": str(exc)})
+                return
+            self._json(200, state)
 
         def do_DELETE(self) -> None:
             if urlsplit(self.path).path != "/__requests":

@@ -155,6 +155,11 @@
       if (updatedAt) ageTime.setAttribute("datetime", updatedAt);
       else ageTime.removeAttribute("datetime");
     }
+    var source = tile.querySelector("[data-source-for]");
+    if (source) {
+      var name = known && typeof carried.source === "string" ? carried.source : "";
+      source.textContent = ((config.source_labels || {})[name]) || name;
+    }
     var reason = tile.querySelector(".tile__reason");
     if (!reason && state[1]) {
       reason = document.createElement("div");
@@ -208,6 +213,23 @@
       el.classList.remove("up", "down", "flat", "unknown");
       el.classList.add(v === null ? "unknown" : v > 0 ? "up" : v < 0 ? "down" : "flat");
     });
+  });
+
+  /* Exchange ticks: only the coins they moved (price, sign of the change, state, source, age). */
+  document.addEventListener("cryptodash:ticks", function (event) {
+    var data = (event.detail && event.detail.data) || {};
+    Array.prototype.forEach.call(document.querySelectorAll("[data-sign]"), function (el) {
+      var field = el.getAttribute("data-field");
+      if (!(field in data)) return;
+      var v = valueAt(data, field);
+      el.classList.remove("up", "down", "flat", "unknown");
+      el.classList.add(v === null ? "unknown" : v > 0 ? "up" : v < 0 ? "down" : "flat");
+    });
+    Object.keys(data.field_states || {}).forEach(function (field) {
+      var el = document.querySelector('.tile[data-state] .tile__value[data-field="' + field + '"]');
+      if (el) applyTile(el.closest(".tile"), data);
+    });
+    tickTileAges();
   });
 
   document.addEventListener("cryptodash:summary", function (event) {
