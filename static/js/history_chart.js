@@ -141,7 +141,7 @@
   HistoryChart.prototype.rangeLabel = function () {
     var self = this;
     var pressed = this.buttons.filter(function (b) { return b.getAttribute("data-range") === self.range; })[0];
-    return pressed ? pressed.getAttribute("aria-label") || pressed.textContent : this.range;
+    return pressed ? pressed.getAttribute("title") || pressed.textContent : this.range;
   };
 
   // "10 s", "3 min", "1 h": how much time one point averages, in the page's language.
