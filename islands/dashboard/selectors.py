@@ -16,26 +16,20 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from islands.cache_system.market_schema import (
+    SOURCE_NAMES,
     STATE_UNKNOWN,
     field_state_of,
     field_value,
     index_field,
+    source_display_name,
     ticks_overlay,
     tracked_coins,
 )
 from islands.cache_system.selectors import SummarySnapshot, Tick
 from islands.external_apis.selectors import index_symbols
 
-# How the page names where a value came from (upstream names are proper nouns: not translated).
-SOURCE_LABELS: dict[str, str] = {
-    "binance_ws": "Binance WebSocket",
-    "binance": "Binance REST",
-    "coingecko": "CoinGecko",
-    "coinmarketcap": "CoinMarketCap",
-    "alternative_me": "alternative.me",
-    "taapi": "TAAPI",
-    "finnhub": "Finnhub",
-}
+# How the page names where a value came from: the one table of the schema module.
+SOURCE_LABELS = SOURCE_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +201,7 @@ def source_rows(*, snapshot: SummarySnapshot) -> list[dict[str, Any]]:
     return [
         {
             "name": name,
+            "display_name": source_display_name(name),
             "status": str(state.get("status") or "unknown"),
             "label": str(SOURCE_STATUS_LABELS.get(str(state.get("status")), state.get("status") or _("unknown"))),
             "updated_at": state.get("updated_at"),

@@ -12,7 +12,8 @@
  *                                ("us_stock_indices.SPY.price"). Formatted with
  *                                window.CryptodashFormat.format(value, el.dataset.format, lang) when
  *                                static/js/format.js is loaded, else as plain text. null or missing
- *                                shows "—" and sets the data-unknown attribute (removed once known).
+ *                                shows "—" and sets the data-unknown attribute (removed once known);
+ *                                a number is also written raw into data-value.
  *   [data-stream-id]             the first such element tells which summary the page was rendered
  *                                from; the socket resumes after it instead of asking for a snapshot.
  *   [data-tick-fresh-s]          seconds an exchange tick beats the summary's REST price (default 15).
@@ -44,8 +45,8 @@
   var BACKOFF_MAX_MS = 30000;
   var UNKNOWN = "\u2014";
   var LABELS = {
-    en: { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", polling: "Polling" },
-    vi: { connecting: "Đang kết nối…", live: "Trực tiếp", reconnecting: "Đang kết nối lại…", polling: "Cập nhật định kỳ" },
+    en: { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", polling: "Polling", offline: "Offline" },
+    vi: { connecting: "Đang kết nối…", live: "Trực tiếp", reconnecting: "Đang kết nối lại…", polling: "Cập nhật định kỳ", offline: "Ngoại tuyến" },
   };
 
   var lang = document.documentElement.lang === "en" ? "en" : "vi";
@@ -77,6 +78,9 @@
   }
 
   /* --- the indicator --------------------------------------------------------------------------- */
+  // The base template hides it: it only means something on a page with a live connection.
+  if (statusEl) statusEl.hidden = false;
+
   function setState(next) {
     if (next === state || !statusEl) {
       state = next;
@@ -108,8 +112,11 @@
     if (value === null || value === undefined || (typeof value === "number" && !isFinite(value))) {
       el.textContent = UNKNOWN;
       el.setAttribute("data-unknown", "");
+      el.removeAttribute("data-value");
       return;
     }
+    // The raw number, for scripts that compare old and new (static/js/flash.js).
+    if (typeof value === "number") el.setAttribute("data-value", String(value));
     var F = window.CryptodashFormat;
     el.textContent = F && typeof F.format === "function" ? F.format(value, el.dataset.format, lang) : String(value);
     el.removeAttribute("data-unknown");
@@ -240,7 +247,8 @@
       if (socket !== ws) return;
       socket = null;
       window.clearInterval(pingTimer);
-      if (state !== "polling") setState("reconnecting");
+      if (navigator.onLine === false) setState("offline");
+      else if (state !== "polling") setState("reconnecting");
       startPolling();
       scheduleReconnect();
     };
@@ -259,11 +267,16 @@
     fetch("/api/crypto/dashboard-summary", { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (response) {
         return response.json().then(function (body) {
-          return { ok: response.ok, body: body };
+          return { ok: response.ok, body: body, saved: response.headers.get("X-Cryptodash-Saved") === "1" };
         });
       })
       .then(function (result) {
         if (socket && socket.readyState === WebSocket.OPEN) return;
+        if (result.saved) {
+          // The service worker's copy from the last visit: nobody answered.
+          setState(navigator.onLine === false ? "offline" : "reconnecting");
+          return;
+        }
         setState("polling"); // the server answers, even if it has no data yet (503 {"error"})
         if (!result.ok || !result.body || typeof result.body !== "object") return;
         var data = {};
@@ -273,7 +286,7 @@
         applySummary(data, result.body.stream_id || null, false);
       })
       .catch(function () {
-        if (!(socket && socket.readyState === WebSocket.OPEN)) setState("reconnecting");
+        if (!(socket && socket.readyState === WebSocket.OPEN)) setState(navigator.onLine === false ? "offline" : "reconnecting");
       });
   }
 
@@ -288,6 +301,8 @@
     window.clearInterval(pollTimer);
     pollTimer = null;
   }
+
+  window.addEventListener("offline", function () { setState("offline"); });
 
   window.addEventListener("online", function () {
     if (socket === null && reconnectTimer !== null) {

@@ -43,7 +43,8 @@ class RedisStreamStore:
         if min_id is not None:
             new_id = self.client.xadd(stream, fields, id=entry_id, minid=min_id, approximate=True)
         else:
-            new_id = self.client.xadd(stream, fields, id=entry_id, maxlen=self.maxlens.get(stream, self.maxlen), approximate=True)
+            maxlen = self.maxlens.get(stream, self.maxlen)
+            new_id = self.client.xadd(stream, fields, id=entry_id, maxlen=maxlen, approximate=True)
         return new_id.decode()
 
     def latest(self, stream: str) -> StreamEntry | None:
