@@ -6,11 +6,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cryptodash.django_http import threaded_asgi_application
+from cryptodash.run_setup import setup_once
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cryptodash.settings")
 # Django must be set up before anything imports models (consumers do), hence this order. Django's
 # stock ASGI handler crosses threads a dozen times per request; this one once (django_http.py).
-django_asgi_app = threaded_asgi_application()
+# Under `make run` the first worker also runs the run's set-up, once Django is set up and before
+# WhiteNoise indexes the static files (run_setup.py).
+django_asgi_app = threaded_asgi_application(before_middleware=setup_once)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402

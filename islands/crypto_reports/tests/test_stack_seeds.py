@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from cryptodash.stack.commands import setup_commands
+from cryptodash.stack.setup import SETUP_COMMAND
 from islands.crypto_reports.models import Report
 
 
@@ -23,7 +23,7 @@ def plain_static(settings, tmp_path):
 
 
 def test_make_run_prepares_in_one_command():
-    assert setup_commands() == [["prepare_run"]]
+    assert SETUP_COMMAND == "prepare_run"
 
 
 @pytest.mark.django_db
