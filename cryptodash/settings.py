@@ -322,6 +322,8 @@ BACKUP_RESTORE_COUNT = env_int("BACKUP_RESTORE_COUNT", 5_000, minimum=1)
 BACKUP_KEEP_ALL_DAYS = env_int("BACKUP_KEEP_ALL_DAYS", 7, minimum=1)
 BACKUP_KEEP_MINUTELY_DAYS = env_int("BACKUP_KEEP_MINUTELY_DAYS", 30, minimum=1)
 BACKUP_KEEP_HOURLY_DAYS = env_int("BACKUP_KEEP_HOURLY_DAYS", 365, minimum=1)
+# Market tables are large (~50 KB a minute) and only the stream's six hours need restoring.
+BACKUP_MARKETS_KEEP_HOURS = env_int("BACKUP_MARKETS_KEEP_HOURS", 24, minimum=1)
 
 # --- Live updates (websocket_service island) --------------------------------------------------
 # The channel-layer group every web process's fan-out hub joins; the relay sends to it.
