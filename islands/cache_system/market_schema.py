@@ -299,11 +299,10 @@ CANDLE_ROW: tuple[str, ...] = ("open_time_ms", "open", "high", "low", "close", "
 
 
 def display_currencies() -> tuple[str, ...]:
-    """The currencies prices can be shown in (settings.DISPLAY_CURRENCIES); usd first."""
-    currencies = [c for c in getattr(settings, "DISPLAY_CURRENCIES", ["usd", "vnd", "eur"]) if c != "usd"]
-    return ("usd", *currencies)
+    """The currencies prices can be shown in (settings.DISPLAY_CURRENCIES; the first is the default)."""
+    return tuple(getattr(settings, "DISPLAY_CURRENCIES", ("usd", "vnd", "eur")))
 
 
 def fx_currencies() -> tuple[str, ...]:
-    """The display currencies that need a USD rate."""
-    return display_currencies()[1:]
+    """The display currencies that need a USD rate (all but usd, in the setting's order)."""
+    return tuple(c for c in display_currencies() if c != "usd")
