@@ -132,7 +132,7 @@ def markets_latest() -> MarketsSnapshot:
     snapshot = MarketsSnapshot(
         coins=coins,
         stream_id=entry.id,
-        updated_at=entry.data.get("updated_at"),
+        updated_at=entry.data.get("fetched_at"),
         stored_at=stored_at,
         stale=reason is not None,
         reason=reason,

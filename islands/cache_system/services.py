@@ -33,7 +33,8 @@ def btc_price_store(*, price_usd: float, change_24h: float | None, last_updated:
 
 
 def markets_store(*, table: dict[str, Any]) -> str:
-    """Append a market table (`{"coins": [...], "updated_at", "source", "top_n"}`) to
+    """Append a market table (`{"coins": [...], "fetched_at", "source": {"name", "status", "error"},
+    "top_n"}`) to
     crypto:markets, bounded by STREAM_MARKETS_MAXLEN; returns its id."""
     return stream_store().add(settings.STREAM_MARKETS, "markets_update", table)
 

@@ -104,7 +104,13 @@ def _markets_fetch_and_store() -> str | None:
         log.info("markets: %d rows without an id or a price left out", table.skipped)
     ingest_record_store(name=MARKETS_SPARKLINES_RECORD, record={"at": now, "by_id": table.sparklines}, ttl=RECORD_TTL)
     entry_id = markets_store(
-        table={"coins": table.coins, "updated_at": rfc3339(now), "source": "coingecko", "top_n": top_n}
+        table={
+            "coins": table.coins,
+            "fetched_at": rfc3339(now),
+            # Always ok in the stream: a failed fetch appends nothing (the status record says why).
+            "source": {"name": "coingecko", "status": "ok", "error": None},
+            "top_n": top_n,
+        }
     )
     ingest_record_store(name=MARKETS_STATUS_RECORD, record=_markets_status(previous, None, now), ttl=RECORD_TTL)
     return entry_id

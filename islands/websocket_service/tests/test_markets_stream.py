@@ -12,8 +12,8 @@ from islands.websocket_service.tests.conftest import connected, hub_joined, rece
 
 TABLE = {
     "coins": [{"rank": 1, "id": "bitcoin", "symbol": "BTC", "name": "Bitcoin", "price_usd": 67000.5}],
-    "updated_at": "2026-11-29T00:00:00Z",
-    "source": "coingecko",
+    "fetched_at": "2026-11-29T00:00:00Z",
+    "source": {"name": "coingecko", "status": "ok", "error": None},
     "top_n": 1,
 }
 
