@@ -306,3 +306,16 @@ def display_currencies() -> tuple[str, ...]:
 def fx_currencies() -> tuple[str, ...]:
     """The display currencies that need a USD rate (all but usd, in the setting's order)."""
     return tuple(c for c in display_currencies() if c != "usd")
+
+
+def live_prices(data: dict[str, Any]) -> dict[str, float]:
+    """CoinGecko id -> a tracked coin's price in summary `data`, for the prices in state "ok" only:
+    the market table shows them instead of its own (the tiles and the table agree), and keeps its
+    own where the live one is stale or unknown."""
+    prices = {}
+    for coin in tracked_coins():
+        value = data.get(coin.price_field)
+        number = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+        if number and field_state_of(data, coin.price_field).get("state") == STATE_OK:
+            prices[coin.coingecko_id] = float(value)
+    return prices

@@ -14,7 +14,13 @@ from typing import Any
 
 from django.conf import settings
 
-from islands.cache_system.market_schema import CANDLE_INTERVALS, coin_by_coingecko_id, fx_currencies, tracked_coins
+from islands.cache_system.market_schema import (
+    CANDLE_INTERVALS,
+    coin_by_coingecko_id,
+    fx_currencies,
+    live_prices,
+    tracked_coins,
+)
 from islands.cache_system.selectors import ingest_records, summary_latest
 from islands.cache_system.services import CANDLES_RECORD, MARKETS_SPARKLINES_RECORD, MARKETS_STATUS_RECORD
 from islands.cache_system.stores import stream_store, tiered_cache
@@ -77,16 +83,9 @@ def _markets_stale_reason(status: dict[str, Any] | None, stored_at: float, now: 
 
 
 def _live_prices() -> dict[str, float]:
-    """coingecko id → the tracked coin's price from the latest summary (Binance, else CoinGecko)."""
+    """coingecko id -> a tracked coin's fresh price from the latest summary (market_schema.live_prices)."""
     snapshot = summary_latest()
-    if snapshot is None:
-        return {}
-    prices = {}
-    for coin in tracked_coins():
-        value = snapshot.data.get(coin.price_field)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            prices[coin.coingecko_id] = float(value)
-    return prices
+    return live_prices(snapshot.data) if snapshot is not None else {}
 
 
 def markets_latest() -> MarketsSnapshot:
@@ -124,7 +123,7 @@ def markets_latest() -> MarketsSnapshot:
             {
                 **row,
                 "price_usd": price if price is not None else row.get("price_usd"),
-                "price_source": "live" if price is not None else "markets",
+                "price_source": "live" if price is not None else row.get("price_source", "markets"),
                 "sparkline_7d": sparklines.get(coin_id),
                 "tracked": coin_id in tracked,
             }

@@ -20,8 +20,8 @@ from django.conf import settings
 
 from islands.cache_system.coordination import SharedLock
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
-from islands.cache_system.market_schema import CANDLE_INTERVALS, tracked_coins
-from islands.cache_system.selectors import ingest_records
+from islands.cache_system.market_schema import CANDLE_INTERVALS, live_prices, tracked_coins
+from islands.cache_system.selectors import ingest_records, summary_latest
 from islands.cache_system.services import (
     CANDLES_RECORD,
     MARKETS_SPARKLINES_RECORD,
@@ -85,6 +85,21 @@ def markets_refresh() -> str | None:
         return _markets_fetch_and_store()
 
 
+def _with_live_prices(coins: list[dict]) -> list[dict]:
+    """The tracked coins show the summary's price (Binance, CoinGecko's simple/price as fallback)
+    while it is fresh, so the table, its live frames and the tiles agree; `price_source` says
+    which a row shows ("live" or "markets")."""
+    snapshot = summary_latest()
+    live = live_prices(snapshot.data) if snapshot is not None else {}
+    rows = []
+    for row in coins:
+        price = live.get(row["id"])
+        rows.append(
+            {**row, "price_usd": price, "price_source": "live"} if price else {**row, "price_source": "markets"}
+        )
+    return rows
+
+
 def _markets_fetch_and_store() -> str | None:
     previous = ingest_records(names=[MARKETS_STATUS_RECORD])[MARKETS_STATUS_RECORD]
     deadline = Deadline(settings.UPSTREAM_FETCH_BUDGET)
@@ -105,7 +120,7 @@ def _markets_fetch_and_store() -> str | None:
     ingest_record_store(name=MARKETS_SPARKLINES_RECORD, record={"at": now, "by_id": table.sparklines}, ttl=RECORD_TTL)
     entry_id = markets_store(
         table={
-            "coins": table.coins,
+            "coins": _with_live_prices(table.coins),
             "fetched_at": rfc3339(now),
             # Always ok in the stream: a failed fetch appends nothing (the status record says why).
             "source": {"name": "coingecko", "status": "ok", "error": None},
