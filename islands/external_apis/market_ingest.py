@@ -63,7 +63,12 @@ def _job_lock(name: str) -> Iterator[bool]:
 # --- the market table ---------------------------------------------------------------------------
 def _markets_status(previous: dict | None, error: UpstreamError | None, now: float) -> dict[str, Any]:
     previous = previous or {}
-    record: dict[str, Any] = {"attempt_at": now, "success_at": previous.get("success_at")}
+    # stream_id: the table the last success appended (readers reuse their copy while it stands).
+    record: dict[str, Any] = {
+        "attempt_at": now,
+        "success_at": previous.get("success_at"),
+        "stream_id": previous.get("stream_id"),
+    }
     if error is None:
         record.update(status="ok", error=None, success_at=now, retry_after_s=None)
     elif isinstance(error, QuotaExhausted | SkippedByCooldown) and previous.get("status") == "rate_limited":
@@ -127,7 +132,8 @@ def _markets_fetch_and_store() -> str | None:
             "top_n": top_n,
         }
     )
-    ingest_record_store(name=MARKETS_STATUS_RECORD, record=_markets_status(previous, None, now), ttl=RECORD_TTL)
+    status = {**_markets_status(previous, None, now), "stream_id": entry_id}
+    ingest_record_store(name=MARKETS_STATUS_RECORD, record=status, ttl=RECORD_TTL)
     return entry_id
 
 

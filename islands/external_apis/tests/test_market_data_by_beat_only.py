@@ -81,3 +81,16 @@ def test_tracked_coins_show_the_live_price_others_coingeckos(fake_upstream, redi
     assert by_id["tether"]["price_source"] == "markets" and by_id["tether"]["price_usd"] > 0
     shown = markets_latest().coin("bitcoin")
     assert (shown["price_usd"], shown["price_source"]) == (summary["btc_price_usd"], "live")
+
+
+def test_a_reader_sees_each_new_table_and_reuses_its_copy_meanwhile(fake_upstream, redis_conn, settings):
+    settings.SUMMARY_L1_TTL = 0.0
+    first = tasks.market_ingest.markets_refresh()
+    assert markets_latest().stream_id == first
+    redis_conn.delete(settings.STREAM_MARKETS)  # the copy built from `first` answers while it stands
+    assert markets_latest().stream_id == first and len(markets_latest().coins) == 100
+
+    second = tasks.market_ingest.markets_refresh()
+    snapshot = markets_latest()
+    assert snapshot.stream_id == second != first
+    assert snapshot.coins[0]["sparkline_7d"] and snapshot.coins[0]["last_updated"]
