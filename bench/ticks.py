@@ -53,11 +53,13 @@ from bench.ws_fanout import (
     start,
 )
 from cryptodash.stack.commands import DEFAULT_WEB_SERVER
-from cryptodash.stack.processes import open_files_raised, port_wait, process_stop
+from cryptodash.stack.processes import free_port, open_files_raised, port_wait, process_stop
 from cryptodash.stack.redis_server import redis_for
 from islands.external_apis.fake_upstream.server import FakeUpstream
 
-PORT = 18393  # inside bench.ws_fanout's range (18300-18399)
+# A port the kernel picks unless --port names one: other benches share this machine and its
+# fixed ranges, and a client connected to another bench's server measures nothing.
+PORT = 0
 TICKS = "crypto:ticks"
 COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
 SYMBOLS = {f"{coin.upper()}USDT": coin for coin in COINS}
@@ -238,11 +240,11 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured window per pipeline")
     parser.add_argument("--rate", type=float, default=4.0, help="ticks per coin per second")
     parser.add_argument("--modes", default="floor,exchange")
-    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--port", type=int, default=0, help="the web server's port (default: a free one)")
     parser.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child-slow", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    PORT = ws_fanout.PORT = args.port
+    PORT = ws_fanout.PORT = args.port or free_port()
     if args.child:
         await client_process(args.child)
         return

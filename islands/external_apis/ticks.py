@@ -49,6 +49,7 @@ TICK_LOCK_KEY = "cryptodash:lock:ticks_ingest"
 TICK_SOURCE = "binance_ws"
 BACKOFF_FIRST_S = 0.25
 HEARTBEAT_INTERVAL_S = 5.0
+GATHER_S = 0.005
 # Errors of one connection attempt or of an open connection: reconnect, never exit.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OSError, InvalidHandshake, ConnectionClosed, TimeoutError)
 
@@ -250,8 +251,9 @@ class TickIngest:
         while True:
             await self._new.wait()
             self._new.clear()
-            # One more turn of the loop: the rest of a burst already read joins this write.
-            await asyncio.sleep(0)
+            # The exchange sends each coin as a message of its own: the rest of its round, a few
+            # ms behind, joins this write, so a round reaches the sockets in one frame.
+            await asyncio.sleep(GATHER_S)
             while self._pending:
                 now = time.monotonic()
                 due = [c for c in self._pending if now - self._written_at.get(c, -1e9) >= self.min_interval_s]

@@ -8,10 +8,11 @@ frame went out at least 1/WS_TICK_HZ ago is flushed GATHER_S later; otherwise on
 scheduled for the moment the period ends, and later ticks just update the state it will send.
 The short gather keeps an exchange round together: the exchange sends each coin as a message of
 its own, so one round may reach the stream as two entries a few ms apart, and without it the
-second part would wait a whole period behind the first (bench/ticks.py measured ~250 ms). Each flush serialises ONE frame, a snapshot of
-every coin's newest tick, and offers it to every socket. A socket still busy sending keeps only
-the newest tick frame (LiveSocket.offer_tick replaces the one waiting): a slow client gets the
-newest state, never a backlog, and no socket carries a timer or a task of its own for ticks.
+second part would wait a whole period behind the first (bench/ticks.py measured ~250 ms). Each
+flush serialises ONE frame, a snapshot of every coin's newest tick, and offers it to every
+socket. A socket still busy sending keeps only the newest tick frame (LiveSocket.offer_tick
+replaces the one waiting): a slow client gets the newest state, never a backlog, and no socket
+carries a timer or a task of its own for ticks.
 
 Frame (SPEC §7, type "ticks"): `{"type": "ticks", "data": {"btc": {"price_usd": 67234.5,
 "change_24h": 2.3, "t": <exchange ms>, "source": "binance_ws"}, ...}, "stream_id": <newest entry>,
