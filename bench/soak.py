@@ -123,8 +123,11 @@ class Stack:
             **self.redis_env(),
             PORT=str(self.port),
             WEB_WORKERS=str(self.web_workers),
-            # Every simulated client connects from 127.0.0.1: lift the per-address socket cap.
+            # Every simulated client connects from 127.0.0.1: lift the per-address socket cap and
+            # snapshot/resume budget (each client's opening snapshot is what the soak checks from).
             WS_MAX_CONNECTIONS_PER_IP="100000",
+            WS_RESUME_PER_IP_BURST="100000",
+            WS_RESUME_PER_IP_PER_MINUTE="100000",
             CRYPTODASH_RUN_DIR=str(self.run_dir),
             PYTHONUNBUFFERED="1",
         )

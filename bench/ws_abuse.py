@@ -16,12 +16,15 @@ every 50 ms on a fresh connection (p50 / p99 / max). Web CPU is the server's use
 over the phase divided by its wall time. The abusers' line says what the server answered them.
 The goal: abuse p99 (push and /health/live) at most 1.2x the quiet run's.
 
-All clients connect from 127.0.0.1, so the per-address socket cap is lifted for this bench
-(`--cap`); it is measured on its own at the end: `--cap-probe` sockets from one address against
-the default WS_MAX_CONNECTIONS_PER_IP.
+The ordinary clients connect from 127.0.0.1 and the abusers from `--abuser-address` (127.0.0.2:
+every 127.x address is loopback on Linux), as different people would; the per-address
+snapshot/resume budget and abuse cool-down apply to them as to any client (the ordinary clients'
+opening snapshots beyond WS_RESUME_PER_IP_BURST are refused, which changes nothing measured).
+The per-address socket cap is lifted for the phases (`--cap`); it is measured on its own at the
+end: `--cap-probe` sockets from one address against the default WS_MAX_CONNECTIONS_PER_IP.
 
     .venv/bin/python -m bench.ws_abuse [--clients 100] [--abusers 20] [--rate 10] [--entries 120]
-        [--gap 0.25] [--backlog 2000] [--cap-probe 300] [--port 18392]
+        [--gap 0.25] [--backlog 2000] [--abuser-address 127.0.0.2] [--cap-probe 300] [--port 18392]
 """
 
 from __future__ import annotations
@@ -156,13 +159,13 @@ class Abuser(asyncio.Protocol):
             self.lost.set_result(None)
 
 
-async def abuse(stats: AbuseStats, last_id: str, rate: float, stopping: asyncio.Event) -> None:
+async def abuse(stats: AbuseStats, last_id: str, rate: float, address: str, stopping: asyncio.Event) -> None:
     """One abusive client: resume spam at `rate`, reconnecting whenever the server closes it."""
     loop = asyncio.get_running_loop()
     frame = masked_text(orjson.dumps({"type": "resume", "last_id": last_id}).decode())
     while not stopping.is_set():
         try:
-            _, client = await loop.create_connection(lambda: Abuser(stats), "127.0.0.1", PORT)
+            _, client = await loop.create_connection(lambda: Abuser(stats), "127.0.0.1", PORT, local_addr=(address, 0))
         except OSError:
             await asyncio.sleep(0.1)
             continue
@@ -205,12 +208,13 @@ async def phase(
     abusers: int = 0,
     rate: float = 10.0,
     last_id: str = "",
+    abuser_address: str = "127.0.0.2",
 ) -> dict[str, object]:
     stopping = asyncio.Event()
     health: list[float] = []
     stats = AbuseStats()
     tasks = [asyncio.create_task(health_probe(health, stopping))]
-    tasks += [asyncio.create_task(abuse(stats, last_id, rate, stopping)) for _ in range(abusers)]
+    tasks += [asyncio.create_task(abuse(stats, last_id, rate, abuser_address, stopping)) for _ in range(abusers)]
     if abusers:
         await asyncio.sleep(2.0)  # past the abusers' bursts: the steady state is measured
     cpu, began = cpu_seconds(web), time.monotonic()
@@ -317,6 +321,7 @@ async def run(args: argparse.Namespace, redis_url: str, *, cap: int | None) -> d
                 abusers=abusers,
                 rate=args.rate,
                 last_id=old_id,
+                abuser_address=args.abuser_address,
             )
         return results
     finally:
@@ -337,6 +342,7 @@ async def main() -> None:
     parser.add_argument("--entries", type=int, default=120, help="entries XADDed per phase")
     parser.add_argument("--gap", type=float, default=0.25, help="seconds between entries")
     parser.add_argument("--backlog", type=int, default=2000, help="entries in the stream before the run")
+    parser.add_argument("--abuser-address", default="127.0.0.2", help="the abusers' source address (loopback)")
     parser.add_argument("--cap", type=int, default=100_000, help="WS_MAX_CONNECTIONS_PER_IP for the phases")
     parser.add_argument("--cap-probe", type=int, default=300, help="sockets opened against the default cap (0: skip)")
     parser.add_argument("--port", type=int, default=PORT, help="the web server's port")
@@ -345,7 +351,8 @@ async def main() -> None:
     os.environ.pop("REDIS_URL", None)  # a private embedded Redis, not the application's
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs ({cpu_model()}), "
-        f"granian (1 worker) + 1 relay; {args.clients} clients, {args.abusers} abusers x {args.rate:g} resume/s "
+        f"granian (1 worker) + 1 relay; {args.clients} clients, {args.abusers} abusers (from {args.abuser_address}) "
+        f"x {args.rate:g} resume/s "
         f"from an id {args.backlog - 1} entries back (WS_RESUME_MAX {settings.WS_RESUME_MAX}), "
         f"{args.entries} entries per phase, {1000 * args.gap:.0f} ms apart"
     )

@@ -358,7 +358,9 @@ async def measure(
         DJANGO_DEBUG="0",
         LOG_LEVEL="WARNING",
         PORT=str(PORT),
+        # Every client connects from 127.0.0.1: lift the per-address socket cap and snapshot budget.
         WS_MAX_CONNECTIONS_PER_IP="100000",
+        WS_RESUME_PER_IP_BURST="100000",
     )
     relays: list[subprocess.Popen] = []
     web = None

@@ -376,6 +376,16 @@ WS_MAX_CONNECTIONS_PER_IP = env_int("WS_MAX_CONNECTIONS_PER_IP", 100, minimum=1)
 WS_RESUME_BURST = env_int("WS_RESUME_BURST", 5, minimum=1)
 WS_RESUME_PER_MINUTE = env_float("WS_RESUME_PER_MINUTE", 12.0, minimum=0.1)
 WS_RESUME_ABUSE_REJECTS = env_int("WS_RESUME_ABUSE_REJECTS", 10, minimum=1)
+# The same requests from all sockets of one client address, per web process: a client closed with
+# 1008 that reconnects gets a fresh socket bucket, not a fresh address bucket. Sized for several
+# people behind one NAT each opening a page (every socket starts with one request).
+WS_RESUME_PER_IP_BURST = env_int("WS_RESUME_PER_IP_BURST", 50, minimum=1)
+WS_RESUME_PER_IP_PER_MINUTE = env_float("WS_RESUME_PER_IP_PER_MINUTE", 120.0, minimum=0.1)
+# An address whose sockets were closed for abuse (1008, 1009) WS_ABUSE_CLOSES_PER_IP times within
+# about WS_ABUSE_COOLDOWN_S (the count leaks away over that time) has its handshakes refused (403,
+# close code 1008) for WS_ABUSE_COOLDOWN_S; its open sockets stay. Per web process.
+WS_ABUSE_CLOSES_PER_IP = env_int("WS_ABUSE_CLOSES_PER_IP", 3, minimum=1)
+WS_ABUSE_COOLDOWN_S = env_float("WS_ABUSE_COOLDOWN_S", 60.0, minimum=1.0)
 
 # Tick frames (type "ticks") reach a socket at most this many times a second, each the newest
 # price of every tracked coin: a slow client gets the latest, never a backlog.

@@ -6,11 +6,14 @@ keeps them in order. It must not join channel-layer groups per socket (see hub.p
 on the event loop.
 
 Snapshot and replay requests cost a stream read each, so they have a budget of their own per socket
-(WS_RESUME_BURST, WS_RESUME_PER_MINUTE) and are answered by one task per socket, one at a time: a
-request arriving while one is read replaces any other still waiting (each answer is a whole
-state), receive() never waits for a read, and a socket that leaves takes its pending work with it
-(disconnect cancels the task; the thread of a read already started finishes its one call, and its
-result is dropped).
+(WS_RESUME_BURST, WS_RESUME_PER_MINUTE) and one per client address, shared by the address's sockets
+(WS_RESUME_PER_IP_BURST, WS_RESUME_PER_IP_PER_MINUTE): a client closed for abuse that reconnects
+gets a fresh socket budget but not a fresh address budget, and an address closed for abuse
+WS_ABUSE_CLOSES_PER_IP times is refused at the handshake for WS_ABUSE_COOLDOWN_S (budgets.py).
+Requests are answered by one task per socket, one at a time: a request arriving while one is read
+replaces any other still waiting (each answer is a whole state), receive() never waits for a read,
+and a socket that leaves takes its pending work with it (disconnect cancels the task; the thread of
+a read already started finishes its one call, and its result is dropped).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from islands.cache_system.selectors import SummarySnapshot
 from islands.cache_system.streams import parse_id
 from islands.shared_components.client_ip import client_ip_from_scope
 from islands.websocket_service import frames
-from islands.websocket_service.budgets import SOCKETS_PER_ADDRESS, TokenBucket
+from islands.websocket_service.budgets import ADDRESSES, AddressRecord, Refused, TokenBucket
 from islands.websocket_service.hub import Hub, hub_current
 from islands.websocket_service.live_socket import LiveSocket, Outgoing
 from islands.websocket_service.selectors import replay_after, snapshot_latest
@@ -41,6 +44,8 @@ log = logging.getLogger(__name__)
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_TOO_BIG = 1009
 # Refusing a handshake over the per-address cap: "try again later" (the cap frees as sockets close).
+# An address in its abuse cool-down is refused with CLOSE_POLICY_VIOLATION instead (both are a
+# 403 on the wire; the code tells them apart in tests and ASGI logs).
 CLOSE_TRY_AGAIN_LATER = 1013
 
 
@@ -70,6 +75,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     socket: LiveSocket | None = None
     hub: Hub | None = None
     address: str | None = None
+    # The address's shared budget and strikes; None for a client without an address.
+    record: AddressRecord | None = None
     _worker: asyncio.Task | None = None
     _wanted: Request | None = None
 
@@ -102,7 +109,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         address = client_ip_from_scope(self.scope)
         # No address (a unix socket, a test harness): nothing to count it under.
         if address is not None:
-            if not SOCKETS_PER_ADDRESS.take(address, cap=settings.WS_MAX_CONNECTIONS_PER_IP):
+            admitted = ADDRESSES.admit(address)
+            if admitted is Refused.COOLING_DOWN:
+                # Not logged each time: an address in its cool-down may retry many times a second.
+                await self.close(code=CLOSE_POLICY_VIOLATION)
+                return
+            if admitted is Refused.OVER_CAP:
                 log.info(
                     "refusing websocket from %s: already %d sockets open (WS_MAX_CONNECTIONS_PER_IP)",
                     address,
@@ -110,7 +122,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 )
                 await self.close(code=CLOSE_TRY_AGAIN_LATER)
                 return
-            self.address = address
+            self.address, self.record = address, admitted
         try:
             await self._open()
         except BaseException:
@@ -142,8 +154,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     def _address_release(self) -> None:
         if self.address is not None:
-            SOCKETS_PER_ADDRESS.give_back(self.address)
-            self.address = None
+            ADDRESSES.release(self.address)
+            self.address = self.record = None
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.socket is None or self.socket.closing:
@@ -194,16 +206,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     # --- snapshot and replay requests ----------------------------------------------------------
     def _request(self, request: Request) -> None:
-        """Have `request` answered by the socket's request task, within the socket's budget."""
-        if not self.requests.take():
+        """Have `request` answered by the socket's request task, within the socket's and the address's budgets."""
+        if not self.requests.take() or (self.record is not None and not ADDRESSES.take_request(self.record)):
             self.requests_rejected += 1
+            if self._worker is None:
+                # A refused opening request: live frames were held for its answer (_open); none comes.
+                self.socket.release()
             if self.requests_rejected >= settings.WS_RESUME_ABUSE_REJECTS:
                 self._close(CLOSE_POLICY_VIOLATION, "snapshot/resume budget exceeded repeatedly")
             else:
                 self._error(
                     "resume_limited",
-                    f"at most {settings.WS_RESUME_BURST} snapshot or resume requests at once, "
-                    f"then {settings.WS_RESUME_PER_MINUTE:g} a minute",
+                    f"at most {settings.WS_RESUME_BURST} snapshot or resume requests at once, then "
+                    f"{settings.WS_RESUME_PER_MINUTE:g} a minute per socket; {settings.WS_RESUME_PER_IP_BURST} "
+                    f"and {settings.WS_RESUME_PER_IP_PER_MINUTE:g} a minute for all sockets of a client address",
                 )
             return
         self.requests_rejected = 0
@@ -266,6 +282,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         log.info("closing websocket %s with %d: %s", self.scope.get("client"), code, reason)
         self._drop_requests()
         self.socket.close(code)
+        if self.record is not None and ADDRESSES.strike(self.record):
+            log.warning(
+                "refusing websockets from %s for %g s: closed for abuse %d times (WS_ABUSE_CLOSES_PER_IP)",
+                self.address,
+                settings.WS_ABUSE_COOLDOWN_S,
+                settings.WS_ABUSE_CLOSES_PER_IP,
+            )
 
 
 class UnknownPathConsumer(AsyncWebsocketConsumer):

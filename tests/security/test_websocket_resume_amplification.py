@@ -19,7 +19,7 @@ from django.test import override_settings
 from islands.cache_system.services import summary_store
 from islands.cache_system.stores import stream_store
 from islands.websocket_service import consumers, selectors
-from islands.websocket_service.budgets import SOCKETS_PER_ADDRESS
+from islands.websocket_service.budgets import ADDRESSES
 from islands.websocket_service.selectors import Replay
 from islands.websocket_service.tests.conftest import communicator, connected, receive, summary
 
@@ -138,14 +138,14 @@ async def test_one_address_gets_at_most_the_cap_of_sockets_and_others_are_not_af
     # Behind the trusted proxy, the client named by the proxy is counted, not the proxy.
     proxied = _from("10.0.0.2", **{"x-forwarded-for": "203.0.113.1"})
     assert (await proxied.connect())[0]
-    assert SOCKETS_PER_ADDRESS.count("203.0.113.1") == 1
+    assert ADDRESSES.count("203.0.113.1") == 1
     # A socket that closes frees its slot.
     await opened.pop().disconnect()
     again = _from("198.51.100.7")
     assert (await again.connect())[0]
     for comm in (*opened, other, proxied, again):
         await comm.disconnect()
-    assert SOCKETS_PER_ADDRESS.count("198.51.100.7") == 0
+    assert ADDRESSES.count("198.51.100.7") == 0
 
 
 @override_settings(WS_RESUME_BURST=10)

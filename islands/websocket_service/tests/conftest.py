@@ -13,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from cryptodash.asgi import application
+from islands.websocket_service.budgets import ADDRESSES
 
 # The first allowed origin: http://127.0.0.1:PORT unless WS_ALLOWED_ORIGINS says otherwise.
 ORIGIN = (b"origin", settings.WS_ALLOWED_ORIGINS[0].encode())
@@ -25,6 +26,15 @@ def _fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_addresses() -> Iterator[None]:
+    # The suite's sockets share a few client addresses: one test's spent budget or abuse cool-down
+    # (budgets.py, per process) must not throttle the next test's sockets.
+    ADDRESSES.reset()
+    yield
+    ADDRESSES.reset()
 
 
 def communicator(path: str = "/ws", origin: tuple[bytes, bytes] = ORIGIN) -> WebsocketCommunicator:
