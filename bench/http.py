@@ -205,22 +205,30 @@ def main() -> int:
             }
             bases = {server: f"http://127.0.0.1:{port}" for port, server in enumerate(servers, start=args.port)}
             stock_port = args.port + len(servers)
-            stock_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.stock_django", "STOCK_DJANGO_DIR": stock_dir}
-            subprocess.run(
-                [sys.executable, "-m", "bench.stock_django", "migrate", "-v", "0"], check=True, env=stock_env, cwd=ROOT
-            )
-            processes[STOCK_PROJECT] = subprocess.Popen(
-                shlex.split(
-                    f"{Path(sys.executable).parent}/granian --interface wsgi --host 127.0.0.1 --port {stock_port} "
-                    "--workers 1 --no-access-log bench.stock_django:application"
-                ),
-                cwd=ROOT,
-                env=stock_env,
-            )
             stock_base = f"http://127.0.0.1:{stock_port}"
             stock_targets = [(label, path) for label, path in targets if path == "/admin/login/"]
+            if stock_targets:
+                stock_env = {
+                    **os.environ,
+                    "DJANGO_SETTINGS_MODULE": "bench.stock_django",
+                    "STOCK_DJANGO_DIR": stock_dir,
+                }
+                subprocess.run(
+                    [sys.executable, "-m", "bench.stock_django", "migrate", "-v", "0"],
+                    check=True,
+                    env=stock_env,
+                    cwd=ROOT,
+                )
+                processes[STOCK_PROJECT] = subprocess.Popen(
+                    shlex.split(
+                        f"{Path(sys.executable).parent}/granian --interface wsgi --host 127.0.0.1 --port {stock_port} "
+                        "--workers 1 --no-access-log bench.stock_django:application"
+                    ),
+                    cwd=ROOT,
+                    env=stock_env,
+                )
             try:
-                for server, base in [*bases.items(), (STOCK_PROJECT, stock_base)]:
+                for server, base in [*bases.items(), *([(STOCK_PROJECT, stock_base)] if stock_targets else [])]:
                     for _label, path in targets if server != STOCK_PROJECT else stock_targets:
                         http_wait(base + path, process=processes[server], status_ok=True)
                         # warm-up: first renders, connections, caches
