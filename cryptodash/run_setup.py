@@ -11,13 +11,11 @@ serve: it exits, and the launcher stops the stack.
 from __future__ import annotations
 
 import fcntl
-import io
 import os
 import signal
 import sys
 import traceback
 from pathlib import Path
-from typing import TextIO
 
 from django.core.management import CommandError, call_command
 from django.db import connections
@@ -42,36 +40,9 @@ def setup_once() -> None:
         raise SystemExit(f"the set-up of this run failed ({status.removeprefix(FAILED)}): not serving")
 
 
-class _WholeLines(io.TextIOBase):
-    """A text stream that passes on whole lines only.
-
-    The launcher prints each chunk a process writes as a line of its own (a JSON object each under
-    LOG_FORMAT=json), and migrate writes "Applying x..." and " OK" in two flushed writes.
-    """
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._pending = ""
-
-    def write(self, text: str) -> int:
-        lines = (self._pending + text).split("\n")
-        self._pending = lines.pop()
-        for line in lines:
-            self._out.write(line + "\n")
-        self._out.flush()
-        return len(text)
-
-    def close(self) -> None:
-        if self._pending:
-            self._out.write(self._pending + "\n")
-            self._out.flush()
-            self._pending = ""
-
-
 def _setup_run() -> str:
-    out, err = _WholeLines(sys.stdout), _WholeLines(sys.stderr)
     try:
-        call_command(SETUP_COMMAND, stdout=out, stderr=err)
+        call_command(SETUP_COMMAND)
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return FAILED + str(exc)
@@ -79,8 +50,6 @@ def _setup_run() -> str:
         traceback.print_exc()
         return FAILED + (str(exc) or exc.__class__.__name__)
     finally:
-        out.close()
-        err.close()
         # The pool threads serve requests with connections of their own; this one is done.
         connections.close_all()
     return OK

@@ -107,11 +107,3 @@ def test_status_writes_are_whole(tmp_path: Path):
     setup_status_write(status, OK)
     assert setup_status(status) == OK
     assert [p.name for p in tmp_path.iterdir()] == ["setup-4"]
-
-
-def test_the_set_up_output_reaches_the_launcher_in_whole_lines(capsys):
-    lines = run_setup._WholeLines(sys.stdout)
-    lines.write("  Applying auth.0001_initial...")
-    lines.write(" OK\nnext")
-    lines.close()
-    assert capsys.readouterr().out == "  Applying auth.0001_initial... OK\nnext\n"
