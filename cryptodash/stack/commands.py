@@ -212,6 +212,7 @@ def run_stack() -> int:
         # The set-up (migrations, static files, streams, reports) runs in the web process, which
         # starts Django anyway; the others start once it is done (stack/setup.py).
         status = RUN_DIR / f"setup-{os.getpid()}"
+        status.unlink(missing_ok=True)  # left by a killed launcher whose pid this one got again
         os.environ.update({SETUP_ENV: str(status), LAUNCHER_ENV: str(os.getpid())})
         soft, _ = open_files_raised()
         if soft < SOCKETS_PER_WORKER + 1_000:
