@@ -2,7 +2,9 @@
 
 Starts an embedded Redis and the project's fake upstream, stores one real summary through
 external_apis' `summary_refresh()`, migrates and seeds the sample reports, then serves
-bench/http_app.py with granian (one worker, as `make run`) and drives each URL with wrk at 50
+bench/http_app.py with the web server of `make run` (one worker, the launcher's command line;
+`--servers granian,uvicorn` starts both, on two ports, and rotates every target through both in
+each round, so the servers are compared in the same run) and drives each URL with wrk at 50
 connections:
 
   /bench/asgi/<route>     bare ASGI app sending the bytes the site answers for <route> (its ceiling)
@@ -15,10 +17,12 @@ connections:
 
 and the two Django-rendered targets again through Django's stock ASGIHandler (`/bench/stock/...`,
 the handler the site used before cryptodash/django_http.py), so "before" and "after" share the
-run. Goal for every Django-rendered response: >= 1,500 req/s per worker (DJANGO_FLOOR_GOAL).
+run. `/admin/login/` is also measured on a stock Django project (bench/stock_django.py: what
+startproject generates, served by granian's WSGI interface, one worker): what Django itself does
+with that page on this machine. Goal for every Django-rendered response: >= 1,500 req/s per worker (DJANGO_FLOOR_GOAL).
 
     .venv/bin/python -m bench.http [--duration 5] [--rounds 3] [--connections 50] [--port 18500]
-        [--only TEXT] [--granian-arg=--runtime-threads=2]
+        [--only TEXT] [--servers uvicorn,granian] [--server-arg=--runtime-threads=2]
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import argparse
 import os
 import platform
 import re
+import shlex
 import shutil
 import socket
 import statistics
@@ -36,6 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from cryptodash.stack.commands import DEFAULT_WEB_SERVER, web_command
 from cryptodash.stack.processes import http_wait, process_stop
 from cryptodash.stack.redis_server import redis_for
 from islands.external_apis.fake_upstream.server import FakeUpstream
@@ -49,6 +55,7 @@ DJANGO_ROUTES = {DJANGO_FLOOR: "/bench/django-page", "/admin/login/": "/admin/lo
 STOCK = ", stock handler"
 STOCK_PREFIX = "/bench/stock"
 DJANGO_FLOOR_GOAL = 1500
+STOCK_PROJECT = "a stock Django project (granian WSGI)"
 
 
 def routes(report_id: int) -> list[tuple[str, str]]:
@@ -128,12 +135,16 @@ def main() -> int:
         "--only", action="append", default=[], help="only the routes whose label contains this text (repeatable)"
     )
     parser.add_argument(
-        "--granian-arg",
+        "--servers", default=DEFAULT_WEB_SERVER, help="comma-separated: granian, uvicorn (ports --port, --port+1...)"
+    )
+    parser.add_argument(
+        "--server-arg",
         action="append",
         default=[],
-        help="extra granian argument, e.g. --granian-arg=--runtime-threads=2 (repeatable)",
+        help="extra argument for every server, e.g. --server-arg=--runtime-threads=2 (repeatable)",
     )
     args = parser.parse_args()
+    servers = args.servers.split(",")
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
@@ -141,17 +152,16 @@ def main() -> int:
     # granian listens with SO_REUSEPORT: a server left on this port (an interrupted run) would
     # silently take half of the requests, and its worker would double the figures. (A test bind
     # would also fail on the TIME_WAIT sockets of the previous run: ask whether anyone answers.)
-    try:
-        socket.create_connection(("127.0.0.1", args.port), timeout=0.5).close()
-    except OSError:
-        pass
-    else:
-        print(
-            f"port {args.port} is in use (a server from an interrupted run?); pick another with --port", file=sys.stderr
-        )
+    for port in range(args.port, args.port + len(servers)):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            continue
+        print(f"port {port} is in use (a server from an interrupted run?); pick another with --port", file=sys.stderr)
         return 2
 
     metrics_dir = tempfile.mkdtemp(prefix="bench-prometheus-")
+    stock_dir = tempfile.mkdtemp(prefix="bench-stock-django-")
     load_before = " ".join(f"{value:.1f}" for value in os.getloadavg())
     with redis_for("bench") as redis_url:
         fake = FakeUpstream(seed=11).start()
@@ -178,56 +188,126 @@ def main() -> int:
                 targets += [(bare_label(label), "/bench/asgi" + path.replace("?", "/")), (label, path)]
             if args.only:
                 targets = [(label, path) for label, path in targets if any(text in label for text in args.only)]
-            server = subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "granian"),
-                    "--interface",
-                    "asgi",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(args.port),
-                    "--workers",
-                    "1",
-                    "--no-access-log",
-                    *args.granian_arg,
-                    "bench.http_app:application",
-                ],
-                cwd=ROOT,
-                env=env,
-            )
+            processes = {
+                server: subprocess.Popen(
+                    [
+                        *shlex.split(
+                            web_command(
+                                server, host="127.0.0.1", port=str(port), workers="1", app="bench.http_app:application"
+                            )
+                        ),
+                        *args.server_arg,
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                )
+                for port, server in enumerate(servers, start=args.port)
+            }
+            bases = {server: f"http://127.0.0.1:{port}" for port, server in enumerate(servers, start=args.port)}
+            stock_port = args.port + len(servers)
+            stock_base = f"http://127.0.0.1:{stock_port}"
+            stock_targets = [(label, path) for label, path in targets if path == "/admin/login/"]
+            if stock_targets:
+                stock_env = {
+                    **os.environ,
+                    "DJANGO_SETTINGS_MODULE": "bench.stock_django",
+                    "STOCK_DJANGO_DIR": stock_dir,
+                }
+                subprocess.run(
+                    [sys.executable, "-m", "bench.stock_django", "migrate", "-v", "0"],
+                    check=True,
+                    env=stock_env,
+                    cwd=ROOT,
+                )
+                processes[STOCK_PROJECT] = subprocess.Popen(
+                    shlex.split(
+                        f"{Path(sys.executable).parent}/granian --interface wsgi --host 127.0.0.1 --port {stock_port} "
+                        "--workers 1 --no-access-log bench.stock_django:application"
+                    ),
+                    cwd=ROOT,
+                    env=stock_env,
+                )
             try:
-                base = f"http://127.0.0.1:{args.port}"
-                for _label, path in targets:
-                    http_wait(base + path, process=server, status_ok=True)
-                for _label, path in targets:  # warm-up: first renders, connections, caches
-                    wrk(base + path, duration=2, connections=args.connections, threads=args.threads)
-                # Rounds rotate through the targets, so load from anything else on the machine falls
-                # on all of them alike; each figure is the median of its rounds.
-                runs: dict[str, list[dict[str, float]]] = {label: [] for label, _path in targets}
+                for server, base in [*bases.items(), *([(STOCK_PROJECT, stock_base)] if stock_targets else [])]:
+                    for _label, path in targets if server != STOCK_PROJECT else stock_targets:
+                        http_wait(base + path, process=processes[server], status_ok=True)
+                        # warm-up: first renders, connections, caches
+                        wrk(base + path, duration=2, connections=args.connections, threads=args.threads)
+                # Rounds rotate through the targets (and servers), so load from anything else on the
+                # machine falls on all of them alike; each figure is the median of its rounds.
+                runs: dict[tuple[str, str], list[dict[str, float]]] = {
+                    (server, label): [] for server in servers for label, _path in targets
+                }
+                runs.update({(STOCK_PROJECT, label): [] for label, _path in stock_targets})
+                bases[STOCK_PROJECT] = stock_base
                 for _round in range(args.rounds):
                     for label, path in targets:
-                        runs[label].append(
-                            wrk(base + path, duration=args.duration, connections=args.connections, threads=args.threads)
+                        for server, base in bases.items():
+                            if (server, label) not in runs:
+                                continue
+                            runs[server, label].append(
+                                wrk(
+                                    base + path,
+                                    duration=args.duration,
+                                    connections=args.connections,
+                                    threads=args.threads,
+                                )
+                            )
+                results = {
+                    server: [
+                        (
+                            label,
+                            {
+                                key: statistics.median(run[key] for run in runs[server, label])
+                                for key in runs[server, label][0]
+                            },
                         )
-                results = [
-                    (label, {key: statistics.median(run[key] for run in runs[label]) for key in runs[label][0]})
-                    for label, _path in targets
-                ]
+                        for label, _path in targets
+                        if (server, label) in runs
+                    ]
+                    for server in [*servers, STOCK_PROJECT]
+                }
             finally:
-                # Under load granian can take longer to drain; the numbers are already taken.
-                process_stop(server, timeout=10)
+                # Under load a server can take longer to drain; the numbers are already taken.
+                for process in processes.values():
+                    process_stop(process, timeout=10)
         finally:
             fake.stop()
             shutil.rmtree(metrics_dir, ignore_errors=True)
+            shutil.rmtree(stock_dir, ignore_errors=True)
 
+    below = []
+    for server in servers:
+        below += table(server, results[server], args, load_before)
+    if len(servers) > 1:
+        first = dict(results[servers[0]])
+        for server in servers[1:]:
+            print(f"\n{server} / {servers[0]} req/s, same run:")
+            for label, r in results[server]:
+                print(f"  {label:<52} {r['rps'] / first[label]['rps']:.2f}")
+    for label, stock in results[STOCK_PROJECT]:
+        print(
+            f"\n{label} on {STOCK_PROJECT}: {stock['rps']:,.0f} req/s (p50 {stock['p50']:.2f} ms); the site, same run:"
+        )
+        for server in servers:
+            site = dict(results[server])[label]
+            print(f"  {server}: {site['rps']:,.0f} req/s = {site['rps'] / stock['rps']:.2f}x the stock project")
+    print(
+        f"\nDjango floor goal >= {DJANGO_FLOOR_GOAL:,} req/s per worker: "
+        + (f"below it: {', '.join(below)}" if below else "met by every Django-rendered target")
+    )
+    return 0
+
+
+def table(server: str, results: list[tuple[str, dict[str, float]]], args: argparse.Namespace, load: str) -> list[str]:
+    """Print one server's table; the Django-rendered targets below the goal."""
     by_label = dict(results)
     django = by_label.get(DJANGO_FLOOR, {}).get("rps")
     print(
         f"\n{platform.node()} · {os.cpu_count()} cores · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · "
-        f"granian 1 worker {' '.join(args.granian_arg)} · "
+        f"{server} 1 worker {' '.join(args.server_arg)} · "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} rounds, "
-        f"medians (same cores) · load average before: {load_before}\n"
+        f"medians (same cores) · load average before: {load}\n"
     )
     print(
         f"| {'route':<52} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'x its bare ASGI':>15} | {'x Django':>8} "
@@ -247,12 +327,8 @@ def main() -> int:
             f"{versus_django:>8} | {versus_stock:>15} |{flag}"
         )
         if label in DJANGO_ROUTES and r["rps"] < DJANGO_FLOOR_GOAL:
-            below.append(label)
-    print(
-        f"\nDjango floor goal >= {DJANGO_FLOOR_GOAL:,} req/s per worker: "
-        + (f"below it: {', '.join(below)}" if below else "met by every Django-rendered target")
-    )
-    return 0
+            below.append(f"{label} ({server})")
+    return below
 
 
 if __name__ == "__main__":

@@ -73,22 +73,22 @@ def manage(*args: str) -> None:
 SOCKETS_PER_WORKER = 10_000
 
 
-# granian by default: about 5x uvicorn's plain-HTTP rate on this machine (uvicorn without uvloop and
-# httptools), and the page cache and the Django floor are measured on it (bench/RESULTS.md).
-# WEB_SERVER=uvicorn is the choice for a process that holds many idle sockets: ~26 KB each against
-# granian's ~170 KB (bench/RESULTS.md, "10,000 sockets per web process").
-DEFAULT_WEB_SERVER = "granian"
+# uvicorn by default: ~20-26 KB per idle WebSocket against granian's ~150-170 KB (a web process
+# must hold 10,000), and with uvloop and httptools its HTTP rate is close to granian's
+# (bench/RESULTS.md, "One web server for HTTP and 10,000 sockets"). WEB_SERVER=granian keeps the other.
+DEFAULT_WEB_SERVER = "uvicorn"
 
 
 def web_command(server: str, *, host: str, port: str, workers: str, app: str = "cryptodash.asgi:application") -> str:
-    """The web server's command line: granian (the default) or uvicorn (WEB_SERVER).
+    """The web server's command line: uvicorn (the default) or granian (WEB_SERVER).
 
     granian: a worker that dies is respawned alone (without the flag granian stops every worker,
     and drops all their sockets, when one exits); its connection cap and backlog exceed the sockets
-    a worker should hold. uvicorn: the sans-I/O websockets implementation without per-message
-    deflate (deflate keeps a zlib context per socket). Both: `LOG_FORMAT=json` gives the server's
-    own logger the project's JSON formatter; no proxy headers (the client address behind a proxy
-    is the project's to decide, TRUSTED_PROXIES).
+    a worker should hold. uvicorn: uvloop and httptools named, not left to `auto` (a missing one
+    must stop the start, not quietly cost 4x the HTTP rate), the sans-I/O websockets
+    implementation without per-message deflate (deflate keeps a zlib context per socket). Both:
+    `LOG_FORMAT=json` gives the server's own logger the project's JSON formatter; no proxy
+    headers (the client address behind a proxy is the project's to decide, TRUSTED_PROXIES).
     """
     log_config = ""
     if log_format() == "json":
@@ -102,8 +102,8 @@ def web_command(server: str, *, host: str, port: str, workers: str, app: str = "
     if server == "uvicorn":
         return (
             f"{BIN_DIR}/uvicorn --host {host} --port {port} --workers {workers} --no-access-log "
-            "--ws websockets-sansio --ws-per-message-deflate false --no-proxy-headers "
-            f"--backlog 4096 {log_config}{app}"
+            "--loop uvloop --http httptools --ws websockets-sansio --ws-per-message-deflate false "
+            f"--no-proxy-headers --backlog 4096 {log_config}{app}"
         )
     raise StackError(f"WEB_SERVER={server!r}: expected granian or uvicorn")
 
@@ -216,6 +216,7 @@ def run_stack() -> int:
         # The set-up (migrations, static files, streams, reports) runs in the web process, which
         # starts Django anyway; the others start once it is done (stack/setup.py).
         status = RUN_DIR / f"setup-{os.getpid()}"
+        status.unlink(missing_ok=True)  # left by a killed launcher whose pid this one got again
         os.environ.update({SETUP_ENV: str(status), LAUNCHER_ENV: str(os.getpid())})
         soft, _ = open_files_raised()
         if soft < SOCKETS_PER_WORKER + 1_000:
