@@ -263,6 +263,72 @@ def field_state_of(data: dict[str, Any], field: str) -> dict[str, Any]:
     return state if isinstance(state, dict) and "state" in state else field_state(data, field)
 
 
+# --- the market table (CoinGecko /coins/markets, stream crypto:markets) -------------------------
+# Each row of a markets entry, in this order; a value CoinGecko did not give is null.
+MARKET_COIN_FIELDS: tuple[str, ...] = (
+    "rank",
+    "id",
+    "symbol",
+    "name",
+    "image",
+    "price_usd",
+    "market_cap",
+    "volume_24h",
+    "change_1h",
+    "change_24h",
+    "change_7d",
+    "high_24h",
+    "low_24h",
+    "circulating_supply",
+    "total_supply",
+    "max_supply",
+    "ath",
+    "ath_date",
+    "ath_change_percentage",
+    "last_updated",
+)
+
+
+# --- candles (Binance /klines of the tracked coins) ---------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CandleInterval:
+    name: str  # Binance's interval name
+    limit: int  # candles kept: enough for the coin page's ranges
+    refresh_s: float  # how often the beat job fetches it again
+
+
+# 1h x 168 covers 24h and 7d; 4h x 180 covers 30d; 1d x 365 covers 1y.
+CANDLE_INTERVALS: dict[str, CandleInterval] = {
+    i.name: i
+    for i in (CandleInterval("1h", 168, 300.0), CandleInterval("4h", 180, 900.0), CandleInterval("1d", 365, 3600.0))
+}
+# One candle row: open time (epoch ms), open, high, low, close, base-asset volume.
+CANDLE_ROW: tuple[str, ...] = ("open_time_ms", "open", "high", "low", "close", "volume")
+
+
+def display_currencies() -> tuple[str, ...]:
+    """The currencies prices can be shown in (settings.DISPLAY_CURRENCIES; the first is the default)."""
+    return tuple(getattr(settings, "DISPLAY_CURRENCIES", ("usd", "vnd", "eur")))
+
+
+def fx_currencies() -> tuple[str, ...]:
+    """The display currencies that need a USD rate (all but usd, in the setting's order)."""
+    return tuple(c for c in display_currencies() if c != "usd")
+
+
+def live_prices(data: dict[str, Any]) -> dict[str, float]:
+    """CoinGecko id -> a tracked coin's price in summary `data`, for the prices in state "ok" only:
+    the market table shows them instead of its own (the tiles and the table agree), and keeps its
+    own where the live one is stale or unknown."""
+    prices = {}
+    for coin in tracked_coins():
+        value = data.get(coin.price_field)
+        number = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+        if number and field_state_of(data, coin.price_field).get("state") == STATE_OK:
+            prices[coin.coingecko_id] = float(value)
+    return prices
+
+
 # --- exchange ticks over the summary's REST prices ----------------------------------------------
 def _rfc3339_ms(ms: int) -> str:
     moment = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
