@@ -178,7 +178,12 @@ def cache_stats() -> dict[str, Any]:
     """Real counters of this process per tier, stream lengths and consumer groups, and the mode."""
     store = stream_store()
     streams: dict[str, Any] = {}
-    for name in (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE, settings.STREAM_MARKETS):
+    for name in (
+        settings.STREAM_MARKET_DATA,
+        settings.STREAM_BTC_PRICE,
+        settings.STREAM_MARKETS,
+        settings.STREAM_TICKS,
+    ):
         try:
             groups = store.group_info(name)
         except StoreUnavailable:

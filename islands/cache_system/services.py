@@ -1,5 +1,5 @@
-"""Writes of the cache_system island: summaries, BTC ticks, exchange ticks and market tables into
-the streams, heartbeats, ingest records (market status, sparklines, candles), content versions."""
+"""Writes of the cache_system island: summaries, BTC and exchange ticks and market tables into the
+streams, heartbeats, ingest records (market status, sparklines, candles), content versions."""
 
 from __future__ import annotations
 

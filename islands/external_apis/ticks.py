@@ -194,7 +194,11 @@ class TickIngest:
                         connection, opened = await self._rotate(connection), loop.time()
                         continue
                     try:
-                        raw = await asyncio.wait_for(connection.recv(), min(self.stale_s, rotate_in))
+                        # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
+                        # task's cancellation when a frame arrives at that moment, and the
+                        # ingest would then never stop.
+                        async with asyncio.timeout(min(self.stale_s, rotate_in)):
+                            raw = await connection.recv()
                     except TimeoutError:
                         if opened + self.reconnect_after_s - loop.time() <= 0:
                             continue
@@ -287,7 +291,8 @@ class TickIngest:
 async def _wait(stop: asyncio.Event, seconds: float) -> bool:
     """Sleep `seconds` or until `stop` is set; True when it was set."""
     try:
-        await asyncio.wait_for(stop.wait(), seconds)
+        async with asyncio.timeout(seconds):
+            await stop.wait()
     except TimeoutError:
         return False
     return True

@@ -66,6 +66,8 @@ def frame_type_for(stream: str) -> str:
     """The frame type of an entry of `stream` (the old JS clients switch on it)."""
     if stream == settings.STREAM_MARKETS:
         return "markets_update"
+    if stream == settings.STREAM_TICKS:
+        return "ticks"  # built per process from the newest ticks (ticks.py), never per entry
     return "btc_price_update" if stream == settings.STREAM_BTC_PRICE else "dashboard_update"
 
 

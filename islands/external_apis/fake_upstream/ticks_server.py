@@ -193,7 +193,8 @@ class FakeTickStream:
         while True:
             self._wake.clear()
             try:
-                await asyncio.wait_for(self._wake.wait(), 1 / self.rate_hz)
+                async with asyncio.timeout(1 / self.rate_hz):
+                    await self._wake.wait()
                 continue  # woken by a control: start a new period
             except TimeoutError:
                 pass

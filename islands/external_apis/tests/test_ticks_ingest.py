@@ -39,7 +39,8 @@ class Running:
 
     async def close(self) -> None:
         self.stop.set()
-        await asyncio.wait_for(self.task, 10)
+        done, _ = await asyncio.wait([self.task], timeout=10)
+        assert done, "the ingest did not stop within 10 s"
 
 
 @pytest.fixture
