@@ -600,6 +600,11 @@ USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
 DISPLAY_TIME_ZONE = env_str("DISPLAY_TIME_ZONE", "Asia/Ho_Chi_Minh")
+# Currencies a visitor may pick for prices (the first is the default); USD is the unit of every
+# stored number, the others are converted with CoinGecko's exchange rates when they are known.
+DISPLAY_CURRENCIES = [code.lower() for code in env_list("DISPLAY_CURRENCIES", ["usd", "vnd", "eur"])]
+if "usd" not in DISPLAY_CURRENCIES:
+    raise ImproperlyConfigured("DISPLAY_CURRENCIES must include usd: it is what prices fall back to")
 # The site's own catalogue wins over the ones Django's apps ship (admin translates "History" otherwise).
 LOCALE_PATHS = [BASE_DIR / "islands" / "shared_components" / "locale"]
 
