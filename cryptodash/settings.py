@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_bool, env_float, env_int, env_list, env_networks, env_origins, env_str
 from cryptodash.secretfile import private_dir, secret_file
+from islands.cache_system.market_schema import coins_parse
 from islands.cache_system.topology import RedisTopology, sentinel_nodes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -361,6 +362,14 @@ WS_MAX_CONNECTIONS_PER_IP = env_int("WS_MAX_CONNECTIONS_PER_IP", 100, minimum=1)
 WS_RESUME_BURST = env_int("WS_RESUME_BURST", 5, minimum=1)
 WS_RESUME_PER_MINUTE = env_float("WS_RESUME_PER_MINUTE", 12.0, minimum=0.1)
 WS_RESUME_ABUSE_REJECTS = env_int("WS_RESUME_ABUSE_REJECTS", 10, minimum=1)
+
+# --- Tracked coins (cache_system/market_schema.py owns the schema) ------------------------------
+# Comma-separated `key:BINANCE_SYMBOL:coingecko-id:Display name` (or the bare key of a default
+# coin); empty = the seven default coins. Every field, tile, frame and history series follows it.
+try:
+    COINS = coins_parse(env_str("COINS", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 # --- Upstream APIs (external_apis island) -----------------------------------------------------
 # Base URLs without a trailing slash; the clients append the documented paths (SPEC §3). `make demo`

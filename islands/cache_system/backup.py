@@ -19,7 +19,8 @@ import orjson
 from django.conf import settings
 from django.db.models import F, Min, Q
 
-from islands.cache_system.models import SNAPSHOT_NUMBER_FIELDS, MarketSnapshot
+from islands.cache_system.market_schema import number_fields
+from islands.cache_system.models import SNAPSHOT_COLUMN_FIELDS, MarketSnapshot
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.streams import RedisStreamStore, StreamEntry, parse_id
 
@@ -49,7 +50,7 @@ def _snapshot_row(stream: str, entry: StreamEntry) -> MarketSnapshot:
     if stream == settings.STREAM_BTC_PRICE:
         columns = {column: _number(data.get(key)) for key, column in _BTC_TICK_FIELDS.items()}
     else:
-        columns = {name: _number(data.get(name)) for name in SNAPSHOT_NUMBER_FIELDS}
+        columns = {name: _number(data.get(name)) for name in number_fields() if name in SNAPSHOT_COLUMN_FIELDS}
     if columns.get("fng_value") is not None:
         columns["fng_value"] = round(columns["fng_value"])
     return MarketSnapshot(

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 
+from islands.cache_system.market_schema import GLOBAL_FIELDS, INDEX_SYMBOLS, coin_fields
 from islands.external_apis.clients.alternative_me import AlternativeMeClient
 from islands.external_apis.clients.base import Deadline, UpstreamClient
 from islands.external_apis.clients.binance import BinanceClient
@@ -29,7 +30,7 @@ from islands.external_apis.clients.coingecko import CoinGeckoClient
 from islands.external_apis.clients.coinmarketcap import CoinMarketCapClient
 from islands.external_apis.clients.finnhub import FinnhubClient
 from islands.external_apis.clients.taapi import TaapiClient
-from islands.external_apis.clients.types import COINS, INDEX_SYMBOLS, GlobalMetrics, Prices
+from islands.external_apis.clients.types import GlobalMetrics, Prices
 from islands.external_apis.errors import AuthError, Disabled, RateLimited, UpstreamError
 from islands.external_apis.resilience import source_guard
 
@@ -89,8 +90,13 @@ class Feed:
     name: str
     # How long a last good value may still be shown, marked stale, before it becomes null.
     ttl: float
-    fields: tuple[str, ...]
+    # A function, not a tuple: the coin fields follow settings.COINS when it changes (tests).
+    field_names: Callable[[], tuple[str, ...]]
     fetch: Callable[[Deadline], FeedResult]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.field_names()
 
     @property
     def interval(self) -> float:
@@ -198,21 +204,14 @@ def fetch_us_indices(deadline: Deadline) -> FeedResult:
     return result
 
 
-COIN_FIELDS = tuple(f"{coin}_{suffix}" for coin in COINS for suffix in ("price_usd", "change_24h"))
-GLOBAL_FIELDS = (
-    "market_cap_usd",
-    "volume_24h_usd",
-    "market_cap_change_percentage_24h_usd",
-    "btc_market_cap_percentage",
-    "eth_market_cap_percentage",
-)
+INDEX_FIELDS = tuple(INDEX_FIELD.format(symbol=s) for s in INDEX_SYMBOLS)
 FEEDS: dict[str, Feed] = {
     feed.name: feed
     for feed in (
-        Feed("prices", 300.0, COIN_FIELDS, fetch_prices),
-        Feed("global", 900.0, GLOBAL_FIELDS, fetch_global),
-        Feed("fear_greed", 7200.0, ("fng_value",), fetch_fear_greed),
-        Feed("rsi", 3 * 3600.0, ("btc_rsi_14",), fetch_rsi),
-        Feed("us_indices", 900.0, tuple(INDEX_FIELD.format(symbol=s) for s in INDEX_SYMBOLS), fetch_us_indices),
+        Feed("prices", 300.0, coin_fields, fetch_prices),
+        Feed("global", 900.0, lambda: GLOBAL_FIELDS, fetch_global),
+        Feed("fear_greed", 7200.0, lambda: ("fng_value",), fetch_fear_greed),
+        Feed("rsi", 3 * 3600.0, lambda: ("btc_rsi_14",), fetch_rsi),
+        Feed("us_indices", 900.0, lambda: INDEX_FIELDS, fetch_us_indices),
     )
 }

@@ -20,10 +20,10 @@ from django.conf import settings
 
 from islands.cache_system.coordination import SharedLock
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.cache_system.market_schema import INDEX_SYMBOLS, field_states, summary_keys
 from islands.cache_system.selectors import ingest_records
 from islands.cache_system.services import btc_price_store, ingest_record_store, summary_store
 from islands.external_apis.clients.base import Deadline
-from islands.external_apis.clients.types import COINS, INDEX_SYMBOLS
 from islands.external_apis.clock import rfc3339
 from islands.external_apis.errors import UpstreamError
 from islands.external_apis.feeds import FEEDS, UPSTREAMS, Feed, FeedResult, source_enabled
@@ -145,7 +145,9 @@ def summary_build(*, now: float | None = None, fetch_duration_ms: int | None = N
     summary["last_updated"] = rfc3339(newest)
     summary["timestamp"] = rfc3339(now)
     summary["mode"] = settings.DATA_MODE
-    return {key: summary[key] for key in SUMMARY_KEYS}
+    # Decided here once; pages, the API and the browser only show it (market_schema).
+    summary["field_states"] = field_states(summary)
+    return {key: summary.get(key) for key in summary_keys()}
 
 
 def _index_entry(value: dict | None, stale: bool, missing: str | None) -> dict[str, Any]:
@@ -184,29 +186,11 @@ def _data_sources(stored: dict[str, dict | None], served_by: dict[str, list[bool
     return sources
 
 
-SUMMARY_KEYS = (
-    *(f"{coin}_{suffix}" for coin in COINS for suffix in ("price_usd", "change_24h")),
-    "market_cap_usd",
-    "volume_24h_usd",
-    "market_cap_change_percentage_24h_usd",
-    "btc_market_cap_percentage",
-    "eth_market_cap_percentage",
-    "fng_value",
-    "btc_rsi_14",
-    "rsi_14",
-    "us_stock_indices",
-    "data_sources",
-    "partial_failure",
-    "fetch_duration_ms",
-    "last_updated",
-    "timestamp",
-    "mode",
-)
-
-
 def _summary_fingerprint(summary: dict[str, Any]) -> str:
     """Hash of what a reader cares about: values and statuses, not the clock-driven fields."""
-    content = {k: v for k, v in summary.items() if k not in ("timestamp", "fetch_duration_ms", "last_updated")}
+    # field_states follow from the values and statuses hashed here (their updated_at is a clock).
+    clock = ("timestamp", "fetch_duration_ms", "last_updated", "field_states")
+    content = {k: v for k, v in summary.items() if k not in clock}
     content["data_sources"] = {
         name: {"status": s["status"], "error": s["error"]} for name, s in summary["data_sources"].items()
     }

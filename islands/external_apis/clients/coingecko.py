@@ -5,8 +5,9 @@ CoinGecko's free tier answers 429 often, sometimes with a Cloudflare HTML page i
 
 from __future__ import annotations
 
+from islands.cache_system.market_schema import tracked_coins
 from islands.external_apis.clients.base import Deadline, UpstreamClient, number
-from islands.external_apis.clients.types import COINGECKO_IDS, COINS, CoinQuote, GlobalMetrics, Prices
+from islands.external_apis.clients.types import CoinQuote, GlobalMetrics, Prices
 from islands.external_apis.errors import BadPayload
 
 MAX_PRICE = 1e9
@@ -17,8 +18,9 @@ class CoinGeckoClient(UpstreamClient):
     source = "coingecko"
 
     def simple_price(self, *, deadline: Deadline) -> Prices:
+        coins = tracked_coins()
         params = {
-            "ids": ",".join(COINGECKO_IDS[coin] for coin in COINS),
+            "ids": ",".join(coin.coingecko_id for coin in coins),
             "vs_currencies": "usd",
             "include_24hr_change": "true",
         }
@@ -27,13 +29,13 @@ class CoinGeckoClient(UpstreamClient):
             raise BadPayload(self.source, "simple/price answer is not an object")
         quotes: dict[str, CoinQuote] = {}
         missing: dict[str, str] = {}
-        for coin in COINS:
-            row = data.get(COINGECKO_IDS[coin])
+        for coin in coins:
+            row = data.get(coin.coingecko_id)
             price = number(row.get("usd"), low=1e-12, high=MAX_PRICE) if isinstance(row, dict) else None
             if price is None:
-                missing[coin] = "no usable usd price"
+                missing[coin.key] = "no usable usd price"
                 continue
-            quotes[coin] = CoinQuote(price, number(row.get("usd_24h_change"), low=-100.0, high=1e6))
+            quotes[coin.key] = CoinQuote(price, number(row.get("usd_24h_change"), low=-100.0, high=1e6))
         if not quotes:
             raise BadPayload(self.source, "no usable price in the answer")
         return Prices(quotes=quotes, missing=missing)

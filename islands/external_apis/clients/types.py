@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The seven coins of the summary, in display order, with each upstream's name for them.
-COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
-BINANCE_SYMBOLS = {coin: f"{coin.upper()}USDT" for coin in COINS}
-COINGECKO_IDS = {
-    "btc": "bitcoin",
-    "eth": "ethereum",
-    "sol": "solana",
-    "xrp": "ripple",
-    "ada": "cardano",
-    "link": "chainlink",
-    "bnb": "binancecoin",
-}
-INDEX_SYMBOLS = ("DIA", "SPY", "QQQM")
+# The tracked coins and each upstream's name for them: cache_system.market_schema (settings.COINS).
 
 
 @dataclass(frozen=True, slots=True)

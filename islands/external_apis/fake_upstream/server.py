@@ -169,7 +169,7 @@ class FakeUpstream:
         else:
             spec = route.answers[min(index, len(route.answers) - 1)]
             status, response_headers = spec["status"], dict(spec.get("headers", {}))
-            body = self._body(spec["file"], status)
+            body = self._body(spec["file"], status, query)
             delay = float(spec.get("delay_s", 0))
         upstream = path.split("/", 2)[1] if path.count("/") >= 1 else ""
         carrier = KEY_CARRIERS.get(upstream)
@@ -196,19 +196,30 @@ class FakeUpstream:
             )
         return status, response_headers, body, delay
 
-    def _body(self, file: str, status: int) -> bytes:
+    def _body(self, file: str, status: int, query: dict[str, list[str]]) -> bytes:
         raw = (PAYLOADS / file).read_bytes()
         if status != 200 or not file.endswith(".json"):
             return raw
         transform = TRANSFORMS.get(Path(file).stem)
         if transform is None:
             return raw
-        data = transform(self, json.loads(raw))
+        data = transform(self, json.loads(raw), query)
         return json.dumps(data).encode()
 
 
 # --- payload transforms: the random walk applied to successful answers ----------------------------
-def _binance_ticker(server: FakeUpstream, rows: list[dict]) -> list[dict]:
+Query = dict[str, list[str]]
+
+
+def _binance_ticker(server: FakeUpstream, rows: list[dict], query: Query) -> list[dict]:
+    # Like Binance, only the symbols asked for (the payload holds more than the default coins).
+    asked = query.get("symbols")
+    if asked:
+        try:
+            wanted = set(json.loads(asked[0]))
+        except ValueError:
+            wanted = set()
+        rows = [row for row in rows if row["symbol"] in wanted]
     for row in rows:
         price, change = server.walk.step(row["symbol"], float(row["lastPrice"]))
         pct = float(row["priceChangePercent"]) + change
@@ -220,11 +231,15 @@ def _binance_ticker(server: FakeUpstream, rows: list[dict]) -> list[dict]:
 
 COINGECKO_TO_BINANCE = {
     "bitcoin": "BTCUSDT", "ethereum": "ETHUSDT", "solana": "SOLUSDT", "ripple": "XRPUSDT",
-    "cardano": "ADAUSDT", "chainlink": "LINKUSDT", "binancecoin": "BNBUSDT",
+    "cardano": "ADAUSDT", "chainlink": "LINKUSDT", "binancecoin": "BNBUSDT", "dogecoin": "DOGEUSDT",
 }  # fmt: skip
 
 
-def _simple_price(server: FakeUpstream, data: dict) -> dict:
+def _simple_price(server: FakeUpstream, data: dict, query: Query) -> dict:
+    asked = query.get("ids")
+    if asked:
+        wanted = set(asked[0].split(","))
+        data = {coin_id: row for coin_id, row in data.items() if coin_id in wanted}
     for coin_id, row in data.items():
         price, change = server.walk.step(COINGECKO_TO_BINANCE.get(coin_id, coin_id), float(row["usd"]))
         row["usd"] = round(price, 6)
@@ -232,7 +247,7 @@ def _simple_price(server: FakeUpstream, data: dict) -> dict:
     return data
 
 
-def _global(server: FakeUpstream, data: dict) -> dict:
+def _global(server: FakeUpstream, data: dict, query: Query) -> dict:
     body = data["data"]
     cap, change = server.walk.step("market_cap", body["total_market_cap"]["usd"], sigma=0.001)
     body["total_market_cap"]["usd"] = round(cap, 2)
@@ -244,7 +259,7 @@ def _global(server: FakeUpstream, data: dict) -> dict:
     return data
 
 
-def _cmc_global(server: FakeUpstream, data: dict) -> dict:
+def _cmc_global(server: FakeUpstream, data: dict, query: Query) -> dict:
     usd = data["data"]["quote"]["USD"]
     usd["total_market_cap"] = round(server.walk.step("market_cap", usd["total_market_cap"], sigma=0.001)[0], 2)
     return data
@@ -259,7 +274,7 @@ def _finnhub_quote(server: FakeUpstream, data: dict, symbol: str) -> dict:
     return data
 
 
-def _rsi(server: FakeUpstream, data: dict) -> dict:
+def _rsi(server: FakeUpstream, data: dict, query: Query) -> dict:
     data["value"] = server.walk.bounded("rsi", data["value"], 5.0, 95.0)
     return data
 
@@ -271,9 +286,9 @@ TRANSFORMS = {
     "simple_price_btc_ok": _simple_price,
     "global_ok": _global,
     "global_metrics_ok": _cmc_global,
-    "quote_DIA_ok": lambda s, d: _finnhub_quote(s, d, "DIA"),
-    "quote_SPY_ok": lambda s, d: _finnhub_quote(s, d, "SPY"),
-    "quote_QQQM_ok": lambda s, d: _finnhub_quote(s, d, "QQQM"),
+    "quote_DIA_ok": lambda s, d, q: _finnhub_quote(s, d, "DIA"),
+    "quote_SPY_ok": lambda s, d, q: _finnhub_quote(s, d, "SPY"),
+    "quote_QQQM_ok": lambda s, d, q: _finnhub_quote(s, d, "QQQM"),
     "rsi_ok": _rsi,
 }
 

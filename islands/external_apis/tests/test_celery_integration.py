@@ -10,10 +10,11 @@ import orjson
 from celery.contrib.testing.worker import start_worker
 
 from cryptodash.celery import app
+from islands.cache_system.market_schema import DEFAULT_COINS
 from islands.external_apis.tests.conftest import calls, process_env
 
 CELERY = str(Path(sys.executable).parent / "celery")
-COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
+COINS = tuple(coin.key for coin in DEFAULT_COINS)
 
 
 def _latest(redis_conn, stream: str) -> dict | None:
