@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "islands.health_system",
     "islands.dashboard",
     "islands.crypto_reports",
+    "islands.markets",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,7 @@ CHANNEL_LAYERS = {
 # --- Streams and the tiered cache (cache_system island) --------------------------------------
 STREAM_MARKET_DATA = "crypto:market_data"
 STREAM_BTC_PRICE = "crypto:btc_price"
+STREAM_MARKETS = "crypto:markets"
 # One summary every 10 s is 8,640 entries a day; 20,000 keeps more than 24 h with room for
 # manual refreshes. MAXLEN ~ lets Redis trim whole macro-nodes, so XLEN hovers slightly above.
 STREAM_MAXLEN = env_int("STREAM_MAXLEN", 20_000, minimum=100)
@@ -487,6 +489,8 @@ CELERY_BEAT_SCHEDULE["ingest-retry-failed"] = {
 SUMMARY_STALE_AFTER = env_float("SUMMARY_STALE_AFTER", 60.0, minimum=1.0)
 # A stored home page is re-rendered at least this often, so the age it shows stays near the truth.
 PAGE_RENDER_MAX_AGE = env_float("PAGE_RENDER_MAX_AGE", 5.0, minimum=0.0)
+# The market table is fetched once a minute: after this long without a new one, pages say stale.
+MARKETS_STALE_AFTER = env_float("MARKETS_STALE_AFTER", 180.0, minimum=1.0)
 
 # --- Page cache (shared_components/page_cache.py) ---------------------------------------------
 # Bytes of stored answers (every encoding) per web process; least recently used go first.
