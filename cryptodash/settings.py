@@ -597,6 +597,9 @@ CONTENT_SECURITY_POLICY = env_str(
             "img-src 'self' data:",
             "font-src 'self'",
             "connect-src 'self'",
+            # The service worker (/sw.js, same origin) and the web app manifest.
+            "worker-src 'self'",
+            "manifest-src 'self'",
             "frame-src " + (REPORTS_ORIGIN or "'self'"),
             "object-src 'none'",
             "base-uri 'none'",

@@ -58,8 +58,11 @@ class HistorySeries:
 
 def _bucket_ms(span_ms: int) -> int:
     # Buckets are aligned to the epoch; span / (MAX_POINTS - 1) per bucket means the range
-    # touches at most MAX_POINTS of them, whatever `now` is.
-    return math.ceil(span_ms / (MAX_POINTS - 1))
+    # touches at most MAX_POINTS of them, whatever `now` is. Never finer than the data's cadence
+    # (a summary every INGEST_INTERVALS["prices"] seconds): finer slots would be empty every other
+    # time and a chart would draw the hour as dashes.
+    cadence_ms = math.ceil(settings.INGEST_INTERVALS["prices"] * 1000)
+    return max(math.ceil(span_ms / (MAX_POINTS - 1)), cadence_ms)
 
 
 def _number_of(field: str) -> F | Cast:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from islands.dashboard import api, api_history, views
+from islands.dashboard import api, api_history, pwa, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +12,8 @@ urlpatterns = [
     path("api/crypto/history", api_history.crypto_history, name="crypto-history"),
     path("api/crypto/rate-limit-status", api.rate_limit_status, name="rate-limit-status"),
     path("api/cache/stats", api.cache_stats_view, name="cache-stats"),
+    # The installable app: the worker must sit at the root for its scope to cover every page.
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
 ]

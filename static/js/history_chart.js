@@ -2,10 +2,11 @@
  * The home page's history chart: one summary field over 1 h, 24 h, 7 d or 30 d, from
  * GET /api/crypto/history (the stream for recent entries, the database backup for older ones).
  *
- * Plain JavaScript, no build step. It draws with createLineChart from static/js/charts.js and
- * formats values with window.CryptodashFormat when the page loaded it. Each point of the API is
- * the average of one time bucket; a bucket without data becomes a null, so an outage shows as a
- * gap in the line, never as a straight line across it. All text is set with textContent.
+ * Plain JavaScript, no build step. It draws with CryptodashCharts.timeSeries (static/js/timechart.js
+ * over the vendored uPlot) and formats values with window.CryptodashFormat when the page loaded it.
+ * Each point of the API is the average of one time bucket (never finer than the data's cadence);
+ * two points more than 2.5 buckets apart are not joined, so an outage shows as a gap in the line,
+ * never as a straight line across it, and a late entry never does. All text is set with textContent.
  *
  * Markup (islands/dashboard/templates/dashboard/_history_chart.html): an element with
  * [data-history-chart], holding [data-history-field] (a select), buttons with [data-range],
@@ -15,7 +16,6 @@
   "use strict";
 
   var REFRESH_MS = 60000;
-  var DAY = 86400000;
 
   function text(el, value) {
     if (el) el.textContent = value;
@@ -27,40 +27,6 @@
       if (fmt && typeof fmt.format === "function") return fmt.format(v, kind, lang);
       return typeof v === "number" && isFinite(v) ? v.toLocaleString(lang) : "\u2014";
     };
-  }
-
-  function timeLabel(spanMs, zone, lang) {
-    var opts = spanMs <= DAY ? { hour: "2-digit", minute: "2-digit" }
-      : spanMs <= 7 * DAY ? { weekday: "short", hour: "2-digit", minute: "2-digit" }
-      : { day: "2-digit", month: "2-digit" };
-    opts.timeZone = zone || undefined;
-    opts.hour12 = false;
-    var dtf;
-    try {
-      dtf = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "vi-VN", opts);
-    } catch (e) {
-      delete opts.timeZone;
-      dtf = new Intl.DateTimeFormat(undefined, opts);
-    }
-    return function (ms) { return dtf.format(new Date(ms)); };
-  }
-
-  // One slot per bucket from the range's start to its end: missing buckets are null (gaps).
-  function toSlots(body, label) {
-    var bucket = body.bucket_ms;
-    var first = Math.floor(body.start_ms / bucket);
-    var last = Math.floor(body.end_ms / bucket);
-    var values = [];
-    var labels = [];
-    for (var b = first; b <= last; b++) {
-      values.push(null);
-      labels.push(label(b * bucket + bucket / 2));
-    }
-    body.points.forEach(function (p) {
-      var i = Math.floor(p[0] / bucket) - first;
-      if (i >= 0 && i < values.length) values[i] = p[1];
-    });
-    return { labels: labels, values: values };
   }
 
   function HistoryChart(root) {
@@ -143,26 +109,59 @@
       this.empty(this.root.getAttribute("data-label-empty-range"));
       return;
     }
-    var slots = toSlots(body, timeLabel(body.end_ms - body.start_ms, this.zone, this.lang));
+    var root = this.root;
+    var label = this.label();
+    var rangeLabel = this.rangeLabel();
     var options = {
-      width: 960, height: 300, area: true, maxXLabels: 8,
-      title: this.label(), format: formatter(this.kind(), this.lang)
+      label: label,
+      lang: this.lang,
+      timeZone: this.zone,
+      gapMs: 2.5 * body.bucket_ms,
+      format: formatter(this.kind(), this.lang),
+      tableCaption: root.getAttribute("data-label-table"),
+      tableTimeHeader: root.getAttribute("data-label-time"),
+      describe: function (s) {
+        return (root.getAttribute("data-label-describe") || "{label}, {range}: {first} \u2192 {last}")
+          .replace("{label}", s.label).replace("{range}", rangeLabel)
+          .replace("{first}", s.first).replace("{last}", s.last)
+          .replace("{min}", s.min).replace("{max}", s.max);
+      }
     };
-    this.plot.textContent = "";
     if (this.chart) this.chart.destroy();
-    this.chart = window.createLineChart(this.plot, { labels: slots.labels, values: slots.values }, options);
+    this.plot.textContent = "";
+    this.chart = window.CryptodashCharts.timeSeries(this.plot, body.points, options);
     this.root.setAttribute("data-state", "ready");
     this.root.setAttribute("data-points", String(body.points.length));
-    var template = this.root.getAttribute("data-label-meta") || "{points} · {table} + {stream}";
-    var sources = body.sources || {};
+    var template = this.root.getAttribute("data-label-meta") || "{points} · {step}";
     text(this.meta, template
       .replace("{points}", String(body.points.length))
-      .replace("{table}", sources.table === null ? "\u2014" : String(sources.table))
-      .replace("{stream}", String(sources.stream)));
+      .replace("{step}", stepLabel(body.bucket_ms, this.lang)));
   };
 
+  HistoryChart.prototype.rangeLabel = function () {
+    var self = this;
+    var pressed = this.buttons.filter(function (b) { return b.getAttribute("data-range") === self.range; })[0];
+    return pressed ? pressed.getAttribute("title") || pressed.textContent : this.range;
+  };
+
+  // "10 s", "3 min", "1 h": how much time one point averages, in the page's language.
+  function stepLabel(ms, lang) {
+    var units = [[3600000, "hour"], [60000, "minute"], [1000, "second"]];
+    for (var i = 0; i < units.length; i++) {
+      if (ms >= units[i][0]) {
+        var n = Math.round(ms / units[i][0]);
+        try {
+          return new Intl.NumberFormat(lang === "en" ? "en" : "vi", { style: "unit", unit: units[i][1], unitDisplay: "short" }).format(n);
+        } catch (e) {
+          return n + " " + units[i][1];
+        }
+      }
+    }
+    return ms + " ms";
+  }
+
   function start() {
-    if (typeof window.createLineChart !== "function" || !window.fetch) return;
+    if (!window.CryptodashCharts || !window.fetch) return;
     Array.prototype.forEach.call(document.querySelectorAll("[data-history-chart]"), function (root) {
       root.historyChart = new HistoryChart(root);
     });

@@ -35,8 +35,8 @@
   var BACKOFF_MAX_MS = 30000;
   var UNKNOWN = "\u2014";
   var LABELS = {
-    en: { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", polling: "Polling" },
-    vi: { connecting: "Đang kết nối…", live: "Trực tiếp", reconnecting: "Đang kết nối lại…", polling: "Cập nhật định kỳ" },
+    en: { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", polling: "Polling", offline: "Offline" },
+    vi: { connecting: "Đang kết nối…", live: "Trực tiếp", reconnecting: "Đang kết nối lại…", polling: "Cập nhật định kỳ", offline: "Ngoại tuyến" },
   };
 
   var lang = document.documentElement.lang === "en" ? "en" : "vi";
@@ -65,6 +65,9 @@
   }
 
   /* --- the indicator --------------------------------------------------------------------------- */
+  // The base template hides it: it only means something on a page with a live connection.
+  if (statusEl) statusEl.hidden = false;
+
   function setState(next) {
     if (next === state || !statusEl) {
       state = next;
@@ -181,7 +184,8 @@
       if (socket !== ws) return;
       socket = null;
       window.clearInterval(pingTimer);
-      if (state !== "polling") setState("reconnecting");
+      if (navigator.onLine === false) setState("offline");
+      else if (state !== "polling") setState("reconnecting");
       startPolling();
       scheduleReconnect();
     };
@@ -200,11 +204,16 @@
     fetch("/api/crypto/dashboard-summary", { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (response) {
         return response.json().then(function (body) {
-          return { ok: response.ok, body: body };
+          return { ok: response.ok, body: body, saved: response.headers.get("X-Cryptodash-Saved") === "1" };
         });
       })
       .then(function (result) {
         if (socket && socket.readyState === WebSocket.OPEN) return;
+        if (result.saved) {
+          // The service worker's copy from the last visit: nobody answered.
+          setState(navigator.onLine === false ? "offline" : "reconnecting");
+          return;
+        }
         setState("polling"); // the server answers, even if it has no data yet (503 {"error"})
         if (!result.ok || !result.body || typeof result.body !== "object") return;
         var data = {};
@@ -214,7 +223,7 @@
         applySummary(data, result.body.stream_id || null, false);
       })
       .catch(function () {
-        if (!(socket && socket.readyState === WebSocket.OPEN)) setState("reconnecting");
+        if (!(socket && socket.readyState === WebSocket.OPEN)) setState(navigator.onLine === false ? "offline" : "reconnecting");
       });
   }
 
@@ -229,6 +238,8 @@
     window.clearInterval(pollTimer);
     pollTimer = null;
   }
+
+  window.addEventListener("offline", function () { setState("offline"); });
 
   window.addEventListener("online", function () {
     if (socket === null && reconnectTimer !== null) {

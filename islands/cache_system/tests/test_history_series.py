@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -83,8 +84,10 @@ def test_every_range_is_downsampled_to_at_most_max_points(range_):
     demo_history_write(hours=span_h, every_s=span_h * 3600 / (MAX_POINTS * 2), now_ms=NOW, stream_tail_s=span_h * 360)
     series = history_series(field="btc_price_usd", range_=range_, now_ms=NOW)
 
+    # Buckets never finer than the price cadence: 1 h holds 360 of 10 s, the longer ranges MAX_POINTS.
+    full = min(MAX_POINTS, HISTORY_RANGES[range_] // history._bucket_ms(HISTORY_RANGES[range_]))
     assert 0 < len(series.points) <= MAX_POINTS
-    assert len(series.points) >= MAX_POINTS - 2
+    assert len(series.points) >= full - 2
     assert series.table_entries + series.stream_entries == MAX_POINTS * 2
     assert series.stream_entries > 0
     times = [ms for ms, _ in series.points]
@@ -120,3 +123,14 @@ def test_a_database_outage_leaves_the_stream_part_and_says_why(monkeypatch):
     assert series.table_entries is None
     assert series.table_error == "OperationalError: connection refused"
     assert [v for _, v in series.points] == [97_005.0]
+
+
+def test_an_hour_of_10_s_data_fills_every_bucket(settings):
+    # 1 h / 499 would be 7.2 s slots: every third one empty for data that comes every 10 s.
+    settings.INGEST_INTERVALS = {**settings.INGEST_INTERVALS, "prices": 10.0}
+    demo_history_write(hours=1, every_s=10, now_ms=NOW)
+    series = history_series(field="btc_price_usd", range_="1h", now_ms=NOW)
+    assert series.bucket_ms == 10_000
+    times = [ms for ms, _ in series.points]
+    assert len(times) >= 359
+    assert max(b - a for a, b in itertools.pairwise(times)) <= 2 * series.bucket_ms

@@ -31,16 +31,18 @@ def chart_state(page) -> str:
 
 
 def test_it_draws_24_hours_and_switches_ranges(live_server, page, tmp_path, wait_js):
-    rows, entries = demo_history_write(hours=24, every_s=60)
+    demo_history_write(hours=24, every_s=60)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/?lang=en")
 
     assert chart_state(page) == "ready"
     assert page.get_attribute("#history-chart button[data-range='24h']", "aria-pressed") == "true"
     assert 400 < int(page.get_attribute("#history-chart", "data-points")) <= 500
-    line = page.get_attribute("#history-chart path.cd-line", "d")
-    assert line.count("L") > 400
-    assert f"{rows} entries from the database, {entries} from the live stream" in page.inner_text("#history-chart")
+    assert page.get_attribute("#history-chart [data-history-plot]", "data-segments") == "1"
+    assert page.locator("#history-chart canvas").count() >= 1
+    meta = page.inner_text("#history-chart [data-history-meta]")
+    assert "database" not in meta and "stream" not in meta
+    assert "each the average of 3 min" in meta
     shot_dir = Path(os.environ.get("CRYPTODASH_SCREENSHOT_DIR") or tmp_path)
     shot_dir.mkdir(parents=True, exist_ok=True)
     page.locator("#history-chart").screenshot(path=str(shot_dir / "history-24h.png"))
@@ -51,7 +53,11 @@ def test_it_draws_24_hours_and_switches_ranges(live_server, page, tmp_path, wait
     assert int(page.get_attribute("#history-chart", "data-points")) == 60
 
     page.select_option("#history-chart select", "fng_value")
-    wait_js(page, "document.querySelector('#history-chart svg title').textContent === 'Fear & Greed'")
+    wait_js(
+        page,
+        "document.querySelector('#history-chart [role=img]').getAttribute('aria-label')"
+        ".startsWith('Fear & Greed, last hour')",
+    )
     assert chart_state(page) == "ready"
 
 
@@ -62,4 +68,34 @@ def test_without_history_it_says_so_instead_of_drawing(live_server, page):
     page.select_option("#history-chart select", "btc_rsi_14")
     page.wait_for_selector("#history-chart[data-state='empty']", timeout=10_000)
     assert "No data in this range." in page.inner_text("#history-chart")
-    assert page.query_selector("#history-chart path.cd-line") is None
+    assert page.query_selector("#history-chart canvas") is None
+
+
+def test_an_hour_of_10_s_data_is_one_line_with_a_tooltip(live_server, page, wait_js):
+    """Data every 10 s: the 1 h chart is one unbroken line (the API's slots are never finer than
+    the data), a real hole is a gap, and hovering shows the time and value under the crosshair."""
+    demo_history_write(hours=1, every_s=10)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/?lang=en")
+    assert chart_state(page) == "ready"
+    page.click("#history-chart button[data-range='1h']")
+    wait_js(page, "document.querySelector('#history-chart').dataset.points > 300")
+    wait_js(page, "document.querySelector('#history-chart [data-history-plot]').dataset.segments === '1'")
+
+    box = page.locator("#history-chart .u-over").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    tip = page.locator("#history-chart .cd-timechart__tip")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert "$" in tip.inner_text()
+
+    # The same chart code with a 5-minute hole in the data: exactly two segments.
+    segments = page.evaluate(
+        """() => {
+          const el = document.createElement('div'); document.body.appendChild(el);
+          const now = Date.now(), pts = [];
+          for (let i = 0; i < 360; i++) if (i < 100 || i >= 130) pts.push([now - (360 - i) * 10000, 100 + i]);
+          const c = CryptodashCharts.timeSeries(el, pts, {label: 'x', gapMs: 25000});
+          const n = c.segments; c.destroy(); el.remove(); return n;
+        }"""
+    )
+    assert segments == 2

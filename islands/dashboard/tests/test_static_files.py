@@ -24,7 +24,7 @@ def test_the_page_links_hashed_files_served_with_long_cache_headers(collected, s
     paths = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
     assert {p.rsplit("/", 1)[1].split(".")[0] for p in paths} >= {"site", "format", "live", "charts", "dashboard"}
     for path in paths:
-        assert re.search(r"\.[0-9a-f]{12}\.(css|js)$", path), path
+        assert re.search(r"\.[0-9a-f]{12}\.(css|js|ico|svg|png)$", path), path
         response = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
         assert response.status_code == 200, path
         assert "immutable" in response["Cache-Control"]

@@ -1,0 +1,78 @@
+"""axe-core (tests/vendor/axe-core, MPL-2.0, test-only: never collected into STATIC_ROOT) on every
+page in both themes: no serious or critical WCAG 2 A/AA violation.
+
+Pages: home, the reports list, a report, its print view, a 404, the admin login, and /markets and
+/coin/bitcoin where those routes exist. axe is injected with the page's CSP bypassed (the site's
+policy allows no inline script, which is how Playwright injects it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import Resolver404, resolve
+
+from islands.cache_system.services import summary_store
+from islands.cache_system.tests.history_data import demo_history_write, summary_at
+from islands.crypto_reports.models import Report
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
+RUN = """async () => {
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').slice(0, 160)),
+  }));
+}"""
+
+
+def _exists(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+@pytest.fixture
+def site(sync_orm_beside_playwright, fresh_page_cache):
+    demo_history_write(hours=2, every_s=60)
+    summary_store(summary={**summary_at(i=5), "mode": "simulated"})
+    call_command("seed_reports", verbosity=0)
+    report = Report.objects.order_by("-id").first()
+    paths = [
+        "/",
+        "/crypto_reports_list",
+        f"/crypto_report/{report.id}",
+        f"/crypto_report/{report.id}/pdf",
+        "/no-such-page",
+        "/admin/login/",
+    ]
+    paths += [p for p in ("/markets", "/coin/bitcoin") if _exists(p)]
+    return paths
+
+
+@pytest.fixture
+def axe_page(browser):
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_no_serious_or_critical_violations_on_any_page(live_server, axe_page, site, theme):
+    found = {}
+    for path in site:
+        sep = "&" if "?" in path else "?"
+        axe_page.goto(f"{live_server.url}{path}{sep}theme={theme}", wait_until="networkidle")
+        axe_page.add_script_tag(path=str(AXE))
+        violations = axe_page.evaluate(RUN)
+        if violations:
+            found[path] = violations
+    assert found == {}
