@@ -241,6 +241,14 @@
 
   function applyTable(body) {
     var missing = false;
+    var listed = {};
+    body.coins.forEach(function (coin) { listed[coin.id] = true; });
+    // A coin that left the table leaves the page too.
+    Object.keys(byId).forEach(function (id) {
+      if (listed[id]) return;
+      byId[id].parentNode.removeChild(byId[id]);
+      delete byId[id];
+    });
     body.coins.forEach(function (coin) {
       var tr = byId[coin.id];
       if (!tr) {
