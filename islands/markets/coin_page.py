@@ -38,6 +38,10 @@ def _fact(
     }
 
 
+def _rfc3339(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
 def _summary_price(summary: SummarySnapshot | None, key: str) -> tuple[Any, Any, dict[str, Any]]:
     """(price, change 24h, state) of a tracked coin in the summary; Nones when there is none."""
     if summary is None:
@@ -66,7 +70,9 @@ def coin_context(
     if tracked is not None:
         live_price, live_change, state = _summary_price(summary, tracked.key)
         if live_price is not None:
-            price, price_source, price_at = live_price, "Binance", state.get("updated_at")
+            # When the summary names no fetch time for its prices, the entry's own time bounds it.
+            price, price_source = live_price, "Binance"
+            price_at = state.get("updated_at") or _rfc3339(summary.stored_at)
         if live_change is not None:
             change_24h, change_source = live_change, "Binance"
     facts = [

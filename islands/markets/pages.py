@@ -32,7 +32,11 @@ def _columns() -> list[dict[str, Any]]:
         "market_cap": gettext("Market cap"),
         "volume_24h": gettext("Volume (24h)"),
     }
-    columns = [{"key": key, "label": labels[key], "sortable": True, "num": key != "name"} for key in SORTS]
+    columns = [
+        {"key": key, "label": labels[key], "option": gettext("Rank") if key == "rank" else labels[key]}
+        | {"sortable": True, "num": key != "name"}
+        for key in SORTS
+    ]
     columns.append({"key": "spark", "label": gettext("Last 7 days"), "sortable": False, "num": False})
     return columns
 

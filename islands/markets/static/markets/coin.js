@@ -154,7 +154,8 @@
       var line = [];
       if (found[1] && Array.isArray(found[1].points)) {
         line = found[1].points.map(function (p) { return [p[0], typeof p[1] === "number" ? p[1] * rate : null]; });
-        if (!line.some(function (p) { return p[1] !== null; })) line = [];
+        // One point is no line: the history has just started (or has a gap this long).
+        if (line.filter(function (p) { return p[1] !== null; }).length < 2) line = [];
       }
       var lineLabel = label("line");
       if (!line.length && range === "7d") {

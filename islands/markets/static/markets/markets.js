@@ -34,7 +34,7 @@
   var marketsId = root.getAttribute("data-markets-stream-id") || null;
   var sort = root.getAttribute("data-sort") || "rank";
   var order = root.getAttribute("data-order") || "asc";
-  var POLL_MS = 15000;
+  var POLL_MS = 5000; // as live.js polls the summary while the socket is down
   var NUMERIC = ["rank", "price", "change_1h", "change_24h", "change_7d", "market_cap", "volume_24h"];
   var MONEY = { price: false, market_cap: true, volume_24h: true };
   var CHANGES = ["change_1h", "change_24h", "change_7d"];
