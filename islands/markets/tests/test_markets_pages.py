@@ -133,3 +133,10 @@ def test_the_api_is_stored_per_currency_too(asgi, store_table, store_fx):
     assert b'"currency":"usd"' in usd["body"] and b'"currency":"eur"' in eur["body"]
     assert eur_again["body"] == eur["body"] and "set-cookie" not in eur["header_map"]
     assert page_cache_stats()["hits"] == 1
+
+
+def test_the_home_page_tiles_link_to_their_coin_page(store_fx):
+    store_fx()
+    html = _page("/", cryptodash_lang="en", cryptodash_currency="vnd").content.decode()
+    assert 'href="/coin/bitcoin"' in html and 'href="/coin/binancecoin"' in html
+    assert '<option value="vnd" selected>' in html  # the header's select shows the visitor's currency
