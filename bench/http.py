@@ -10,7 +10,8 @@ connections:
   /admin/login/           Django admin's login form: a page Django renders on every request
                           (a template, a CSRF cookie), never cached
   each cacheable route    /, the summary API, /crypto_report, /crypto_report/<id>, the list and
-                          its page 2, /rss.xml, /sitemap.xml, /robots.txt: the page cache
+                          its page 2, /rss.xml, /sitemap.xml, /robots.txt, /markets,
+                          /coin/bitcoin: the page cache
                           (shared_components/page_cache.py) replaying what Django rendered
 
 and the two Django-rendered targets again through Django's stock ASGIHandler (`/bench/stock/...`,
@@ -63,6 +64,8 @@ def routes(report_id: int) -> list[tuple[str, str]]:
         ("/rss.xml", "/rss.xml"),
         ("/sitemap.xml", "/sitemap.xml"),
         ("/robots.txt", "/robots.txt"),
+        ("/markets", "/markets"),
+        ("/coin/bitcoin", "/coin/bitcoin"),
     ]
 
 
