@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext
 
 from islands.cache_system.market_schema import coin_by_coingecko_id, field_state_of
+from islands.cache_system.market_selectors import FxRates
 from islands.cache_system.selectors import SummarySnapshot
 from islands.markets.params import MarketsQuery
 from islands.markets.selectors import MarketsView
@@ -51,7 +51,7 @@ def _summary_price(summary: SummarySnapshot | None, key: str) -> tuple[Any, Any,
 
 
 def coin_context(
-    *, view: MarketsView | None, summary: SummarySnapshot | None, coin_id: str, currency: str
+    *, view: MarketsView | None, summary: SummarySnapshot | None, rates: FxRates, coin_id: str, currency: str
 ) -> dict[str, Any] | None:
     """The page's context; None when the coin is neither in the market table nor tracked (404)."""
     row = view.coin(coin_id) if view is not None else None
@@ -59,9 +59,7 @@ def coin_context(
     if row is None and tracked is None:
         return None
     row = row or {}
-    rate = rate_of(currency=currency, fx=view.fx if view else None)
-    if not rate.known and view is None and summary is not None:
-        rate = rate_of(currency=currency, fx=summary.data.get("fx") if isinstance(summary.data, dict) else None)
+    rate = rate_of(currency=currency, fx=view.fx if view else rates)
     shown = rate if rate.known else Rate(currency="usd", value=1.0, age_s=None)
     table_at = view.updated_at if view is not None and row else None
     gecko = "CoinGecko"
@@ -185,7 +183,6 @@ def coin_context(
     name = row.get("name") or (tracked.name if tracked else coin_id)
     symbol = (row.get("symbol") or (tracked.key if tracked else "")).upper()
     spark = row.get("sparkline_7d") or []
-    now = time.time()
     return {
         "nav": "markets",
         "coin": {
@@ -204,7 +201,8 @@ def coin_context(
         "requested_currency": currency,
         "markets_stream_id": view.stream_id if view else "",
         "summary_stream_id": summary.stream_id if summary else "",
-        "table_stale": bool(view and view.is_stale(now=now)),
+        "table_stale": bool(view and view.is_stale()),
+        "table_reason": view.reason if view else None,
         "table_known": view is not None,
         "chart": {
             "ranges": CHART_RANGES,
@@ -213,7 +211,6 @@ def coin_context(
             "spark_end_ms": int(view.stored_at * 1000) if view else None,
         },
         "query": MarketsQuery(currency=currency),
-        "stale_after": settings.MARKETS_STALE_AFTER,
     }
 
 

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext, pgettext
 
+from islands.cache_system.market_schema import coin_by_coingecko_id
 from islands.markets.params import SORTS, MarketsQuery, order_default
 from islands.markets.selectors import MarketsView
 from islands.markets.table import Rate, rate_of, row_in_currency, rows_filter, rows_sort, spark_change, spark_path
@@ -50,14 +51,10 @@ def _sort_href(query: MarketsQuery, key: str) -> str:
     return "/markets?" + urlencode(params)
 
 
-def _source_labels() -> dict[str, str]:
-    return {
-        "ok": gettext("ok"),
-        "stale": gettext("stale"),
-        "failed": gettext("failed"),
-        "rate_limited": gettext("rate limited"),
-        "unknown": gettext("unknown"),
-    }
+def markets_stale_after() -> float:
+    """Seconds without a new table before the page's script calls it stale: the rule of
+    cache_system.market_selectors (two fetch intervals and a fetch's budget)."""
+    return 2 * settings.INGEST_INTERVAL_MARKETS + settings.UPSTREAM_FETCH_BUDGET
 
 
 def table_meta(*, view: MarketsView | None, currency: str, now: float) -> dict[str, Any]:
@@ -73,11 +70,9 @@ def table_meta(*, view: MarketsView | None, currency: str, now: float) -> dict[s
         "stored_at": view.stored_at if view else None,
         "updated_at": view.updated_at if view else None,
         "age_seconds": max(0.0, now - view.stored_at) if view else None,
-        "stale": bool(view and view.is_stale(now=now)),
-        "source_status": view.source_status if view else None,
-        "source_error": view.source_error if view else None,
+        "stale": bool(view and view.is_stale()),
+        "stale_reason": view.reason if view else None,
     }
-    meta["source_label"] = _source_labels().get(meta["source_status"] or "unknown", meta["source_status"])
     return meta
 
 
@@ -104,9 +99,12 @@ def markets_context(*, view: MarketsView | None, query: MarketsQuery, theme: str
     for row in markets_rows(view=view, query=query, rate=meta["rate"]):
         usd = row.pop("_usd")
         change = spark_change(usd.get("sparkline_7d") or [])
+        tracked = coin_by_coingecko_id(str(row.get("id")))
         rows.append(
             row
             | {
+                # A tracked coin's price follows the summary (Binance, every few seconds), not the table.
+                "key": tracked.key if tracked else "",
                 "market_cap_usd": usd.get("market_cap"),
                 "volume_24h_usd": usd.get("volume_24h"),
                 "spark_path": spark_path(usd.get("sparkline_7d") or []),
@@ -125,7 +123,7 @@ def markets_context(*, view: MarketsView | None, query: MarketsQuery, theme: str
         "query": query,
         "columns": columns,
         "sorts": [column for column in columns if column["sortable"]],
-        "stale_after": settings.MARKETS_STALE_AFTER,
+        "stale_after": markets_stale_after(),
         "client_strings": {
             "labels": {
                 "asc": gettext("ascending"),
@@ -155,7 +153,7 @@ def markets_document(*, view: MarketsView | None, query: MarketsQuery, now: floa
         "updated_at": meta["updated_at"],
         "stream_id": meta["stream_id"],
         "stale": meta["stale"],
-        "source": {"name": "coingecko", "status": meta["source_status"], "error": meta["source_error"]},
+        "stale_reason": meta["stale_reason"],
         "coins": coins,
     }
     if meta["rate_missing"]:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from islands.cache_system.market_selectors import FxRates
+
 MONEY_FIELDS = ("market_cap", "volume_24h")
 # The API's sort names -> the row field compared (price sorts alike in every currency).
 SORT_FIELDS = {
@@ -43,15 +45,14 @@ class Rate:
         return self.value is not None
 
 
-def rate_of(*, currency: str, fx: dict[str, Any] | None) -> Rate:
-    """The rate for currency from an fx record {"vnd": rate, "eur": rate, "age_s": n}; USD is 1."""
+def rate_of(*, currency: str, fx: FxRates | None) -> Rate:
+    """The rate for currency from the stored rates (market_selectors.fx_rates()); USD is 1."""
     if currency == "usd":
         return Rate(currency="usd", value=1.0, age_s=None)
-    value = (fx or {}).get(currency)
-    age = (fx or {}).get("age_s")
+    value = fx.rate(currency) if fx is not None else None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
         return Rate(currency=currency, value=None, age_s=None)
-    return Rate(currency=currency, value=float(value), age_s=float(age) if isinstance(age, int | float) else None)
+    return Rate(currency=currency, value=float(value), age_s=fx.age_s)
 
 
 def _number(value: Any) -> float | None:

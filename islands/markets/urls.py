@@ -8,4 +8,5 @@ urlpatterns = [
     path("markets", views.markets_page, name="markets"),
     path("coin/<slug:coin_id>", views.coin_page, name="coin"),
     path("api/crypto/markets", api.markets, name="markets-api"),
+    path("api/crypto/coin/<slug:coin_id>/candles", api.coin_candles, name="coin-candles"),
 ]

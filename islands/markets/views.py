@@ -18,7 +18,7 @@ from islands.cache_system.selectors import summary_latest
 from islands.markets.coin_page import coin_context
 from islands.markets.pages import markets_html
 from islands.markets.params import MarketsQuery, markets_query_lenient
-from islands.markets.selectors import markets_version, markets_view
+from islands.markets.selectors import markets_version, markets_view, rates_now
 from islands.shared_components.page_cache import SUMMARY, content_kind_register, page_cacheable
 
 MARKETS = content_kind_register("markets", markets_version)
@@ -32,7 +32,8 @@ def _live(response: HttpResponse, stored_at: float | None) -> HttpResponse:
     return response
 
 
-@page_cacheable(query=("sort", "order", "q"), depends=(MARKETS,), max_age=lambda: settings.PAGE_RENDER_MAX_AGE)
+# The table shows the tracked coins' live prices and the rates, which come with the summary.
+@page_cacheable(query=("sort", "order", "q"), depends=(MARKETS, SUMMARY), max_age=lambda: settings.PAGE_RENDER_MAX_AGE)
 @csrf_exempt  # read-only: an unsafe method gets 405, not CSRF's 403
 @require_safe
 def markets_page(request: HttpRequest) -> HttpResponse:
@@ -47,7 +48,9 @@ def markets_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 def coin_page(request: HttpRequest, coin_id: str) -> HttpResponse:
     view = markets_view()
-    context = coin_context(view=view, summary=summary_latest(), coin_id=coin_id, currency=request.currency)
+    context = coin_context(
+        view=view, summary=summary_latest(), rates=rates_now(), coin_id=coin_id, currency=request.currency
+    )
     if context is None:
         query = MarketsQuery(currency=request.currency, q=coin_id[:64])
         missing = {"nav": "markets", "coin_id": coin_id, "query": query, "table_known": view is not None}

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,8 +57,13 @@ def _number(value: Any) -> float | None:
 
 
 def grouped(value: float, *, decimals: int, lang: str | None) -> str:
-    """|value| with thousands grouped: 1,234.56 (en) / 1.234,56 (vi). No sign."""
-    text = f"{abs(value):,.{decimals}f}"
+    """|value| with thousands grouped: 1,234.56 (en) / 1.234,56 (vi). No sign.
+
+    An exact tie rounds up, as JavaScript's toFixed does (format.js), not to even as Python's
+    format does: 1765106094.5 dong is 1.765.106.095 ₫ on the server and in the browser alike.
+    """
+    exact = Decimal(abs(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{exact:,.{decimals}f}"
     if _lang(lang) == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +16,14 @@ from channels.testing import HttpCommunicator
 from django.conf import settings
 
 from cryptodash.asgi import application
-from islands.cache_system.services import summary_store
-from islands.cache_system.stores import stream_store
+from islands.cache_system.services import (
+    CANDLES_RECORD,
+    MARKETS_SPARKLINES_RECORD,
+    MARKETS_STATUS_RECORD,
+    ingest_record_store,
+    markets_store,
+    summary_store,
+)
 from islands.shared_components.page_cache import page_cache_reset
 
 # Test rates in the shape the summary carries them (SPEC §10), from exchange_rates_ok.json:
@@ -83,12 +92,17 @@ def store_table() -> Callable[..., str]:
     """Append a market table to the markets stream; returns its entry id."""
 
     def store(rows: list[dict[str, Any]] | None = None, *, status: str = "ok", error: str | None = None) -> str:
-        data = {
-            "coins": coins_usd() if rows is None else rows,
-            "fetched_at": None,
-            "source": {"status": status, "error": error},
-        }
-        return stream_store().add(settings.STREAM_MARKETS, "markets_update", data)
+        """As the ingest stores a fetch: sparklines beside the entry, then the entry, then the status."""
+        rows = coins_usd() if rows is None else rows
+        now = time.time()
+        sparklines = {row["id"]: row.get("sparkline_7d") for row in rows}
+        ingest_record_store(name=MARKETS_SPARKLINES_RECORD, record={"at": now, "by_id": sparklines}, ttl=3600)
+        coins = [{key: value for key, value in row.items() if key != "sparkline_7d"} for row in rows]
+        updated_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+        entry_id = markets_store(table={"coins": coins, "updated_at": updated_at, "source": "coingecko", "top_n": 100})
+        outcome = {"status": status, "error": error, "attempt_at": now, "success_at": now}
+        ingest_record_store(name=MARKETS_STATUS_RECORD, record=outcome, ttl=3600)
+        return entry_id
 
     return store
 
@@ -124,3 +138,23 @@ def asgi():
         return response
 
     return request
+
+
+KLINES = Path(settings.BASE_DIR) / "islands/external_apis/fake_upstream/payloads/binance/klines_btcusdt_1h_ok.json"
+
+
+@pytest.fixture
+def store_candles() -> Callable[..., list[list[float]]]:
+    """Store a coin's candles as the beat job does (the documented klines payload, as numbers)."""
+
+    def store(coin_id: str = "bitcoin", interval: str = "1h", *, factor: float = 1.0) -> list[list[float]]:
+        rows = [
+            [row[0], *(float(value) * factor for value in row[1:5]), float(row[5])]
+            for row in json.loads(KLINES.read_text())
+        ]
+        now = time.time()
+        record = {"rows": rows, "updated_at": now, "attempt_at": now, "source": "binance", "error": None}
+        ingest_record_store(name=CANDLES_RECORD.format(coin_id=coin_id, interval=interval), record=record, ttl=3600)
+        return rows
+
+    return store

@@ -13,10 +13,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from islands.cache_system.stores import stream_store
 from islands.cache_system.tests.history_data import demo_history_write
+from islands.external_apis.market_ingest import candles_refresh, markets_refresh
+from islands.external_apis.services import summary_refresh
+from islands.external_apis.tests.conftest import fake_upstream  # noqa: F401 - a fixture used here
 from islands.shared_components.formatting import money_format
 
 from .conftest import FX, coins_usd
@@ -84,7 +85,9 @@ def test_it_sorts_searches_and_updates_a_row_live(live_server, page, table, stor
     wait_js(page, "document.querySelector('tr[data-id=ethereum] [data-cell=price]').textContent === '$2,999.99'")
 
 
-def test_switching_to_vnd_changes_every_price_and_the_next_update(live_server, page, table, store_table, wait_js):
+def test_switching_to_vnd_changes_every_price_and_the_next_update(  # noqa: PLR0917
+    live_server, page, table, store_table, store_fx, wait_js
+):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/markets?lang=vi", wait_until="networkidle")
     assert all(text.startswith("$") for text in page.evaluate(ROW_PRICES))
@@ -97,10 +100,12 @@ def test_switching_to_vnd_changes_every_price_and_the_next_update(live_server, p
     assert all(text.endswith("₫") for text in caps)
 
     moved = copy.deepcopy(table)
-    moved[0]["price_usd"] = 70000.0
+    moved[8]["price_usd"] = 0.25  # dogecoin moves with the table
     store_table(moved)
-    expected = money_format(70000.0 * FX["vnd"], "vnd", "vi")
-    wait_js(page, f"document.querySelector('tr[data-id=bitcoin] [data-cell=price]').textContent === '{expected}'")
+    store_fx(btc_price_usd=70000.0)  # bitcoin, a tracked coin, with the summary
+    for coin, usd in (("dogecoin", 0.25), ("bitcoin", 70000.0)):
+        expected = money_format(usd * FX["vnd"], "vnd", "vi")
+        wait_js(page, f"document.querySelector('tr[data-id={coin}] [data-cell=price]').textContent === '{expected}'")
 
 
 def test_the_coin_page_is_in_vnd_too(live_server, page, table):
@@ -114,16 +119,29 @@ def test_the_coin_page_is_in_vnd_too(live_server, page, table):
 
 
 @pytest.fixture
-def table_with_history(store_table, store_fx):
-    """A day of the site's own history before the newest summary, so the coin chart has its line."""
-    demo_history_write(hours=24, every_s=300)
-    last = stream_store().latest(settings.STREAM_MARKET_DATA).data
-    prices = {key: value for key, value in last.items() if key.endswith(("_price_usd", "_change_24h"))}
-    store_fx(mode="simulated", **prices)
-    rows = coins_usd(100)
-    rows[0]["price_usd"] = prices["btc_price_usd"]  # the table agrees with the summary it came beside
-    store_table(rows)
-    return rows
+def ingested(fake_upstream, settings):  # noqa: F811 - the imported fixture
+    """The real pipeline against the project's fake upstream: a day of the site's own history, then
+    a summary with its rates, the top-100 table and the tracked coins' candles, as beat stores them."""
+    # Near the fake upstream's BTC (its fixture's 67,012.34), so the line meets the live price.
+    demo_history_write(hours=24, every_s=300, btc_start=67_000.0, seed=3)
+    settings.SUMMARY_L1_TTL = 0.0
+    summary_refresh()
+    assert markets_refresh() is not None
+    assert candles_refresh(force=True)["fetched"] > 0
+    return fake_upstream
+
+
+def test_the_coin_page_draws_candles_from_redis_only(live_server, page, ingested):
+    fetched = len(ingested.requests(prefix="binance"))
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/coin/bitcoin?lang=en", wait_until="networkidle")
+    page.wait_for_selector("#coin-chart[data-state=ready]")
+    assert page.locator("[data-chart-candles] canvas").count() == 1
+    assert "Candles (Binance)" in page.inner_text("[data-chart-what]")
+    page.click("button[data-range='1y']")
+    page.wait_for_selector("#coin-chart[data-state=ready]")
+    assert page.locator("[data-chart-candles] canvas").count() == 1
+    assert len(ingested.requests(prefix="binance")) == fetched  # the page never made a request upstream
 
 
 # (language, theme, the visitor's zone): the page names the zone the browser reports.
@@ -132,7 +150,7 @@ LOOKS = [("vi", "light", "Asia/Ho_Chi_Minh"), ("en", "dark", "Europe/London")]
 
 @pytest.mark.parametrize("look", LOOKS, ids=["vi-light", "en-dark"])
 @pytest.mark.parametrize("width", [1366, 390])
-def test_screenshots(live_server, browser, table_with_history, tmp_path, look, width):  # noqa: PLR0917
+def test_screenshots(live_server, browser, ingested, tmp_path, look, width):  # noqa: PLR0917
     lang, theme, zone = look
     context = browser.new_context(timezone_id=zone, viewport={"width": width, "height": 900})
     context.add_cookies([{"name": "cryptodash_theme", "value": theme, "url": live_server.url}])

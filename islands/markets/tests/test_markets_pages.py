@@ -117,11 +117,11 @@ def test_a_new_table_replaces_the_stored_page(asgi, store_table, store_fx):
     store_table()
     first = asgi("/markets", headers=[(b"cookie", b"cryptodash_lang=en")])
     rows = coins_usd()
-    rows[0]["price_usd"] = 70123.45
+    rows[8]["price_usd"] = 0.2345  # dogecoin: not a tracked coin, so the table's own price shows
     store_table(rows)
     second = asgi("/markets", headers=[(b"cookie", b"cryptodash_lang=en")])
-    assert "$67,012.34" in first["body"].decode()
-    assert "$70,123.45" in second["body"].decode()
+    assert "$0.1034" in first["body"].decode()
+    assert "$0.2345" in second["body"].decode()
 
 
 def test_the_api_is_stored_per_currency_too(asgi, store_table, store_fx):

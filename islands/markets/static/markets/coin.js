@@ -169,8 +169,8 @@
       }
       what.textContent = parts.length ? parts.join(" — ") : label("none");
       section.setAttribute("data-state", parts.length ? "ready" : "empty");
-      if (found[0] && found[0].fetched_at) {
-        meta.textContent = "Binance · " + F.age(found[0].age_s, lang);
+      if (found[0] && found[0].updated_at && candles.length) {
+        meta.textContent = "Binance · " + F.age(found[0].age_s, lang) + (found[0].reason ? " · " + found[0].reason : "");
       }
     });
   }

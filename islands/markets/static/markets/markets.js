@@ -10,8 +10,8 @@
  * docs/ARCHITECTURE.md): {stream_id, prev_id, fields, rows: [[id, ...values]], ids?}. The rows are
  * the coins whose numbers changed since prev_id; when the page does not hold prev_id (it missed a
  * frame) or a coin is new, it reads the whole table from GET /api/crypto/markets instead. The
- * summary's fx (cryptodash:summary) keeps the rate current. While the socket is down the table is
- * polled over HTTP.
+ * summary (cryptodash:summary) keeps the tracked coins' prices (rows with data-key) and the rate
+ * current. While the socket is down the table is polled over HTTP.
  */
 (function () {
   "use strict";
@@ -285,6 +285,8 @@
       }
       var values = {};
       for (var i = 1; i < frame.fields.length; i++) values[fieldName(frame.fields[i])] = row[i];
+      // A tracked coin's price comes with the summary (Binance, every few seconds), not the table.
+      if (tr.hasAttribute("data-key")) delete values.price;
       setValues(tr, values);
     });
     if (unknown || (frame.ids && frame.ids.some(function (id) { return !byId[id]; }))) {
@@ -306,9 +308,16 @@
 
   document.addEventListener("cryptodash:markets", function (event) { applyFrame(event.detail); });
 
-  // The summary carries the exchange rates: a new rate re-paints the money cells.
+  // The summary carries the tracked coins' live prices and the exchange rates.
   document.addEventListener("cryptodash:summary", function (event) {
-    var fx = event.detail && event.detail.data && event.detail.data.fx;
+    var data = event.detail && event.detail.data;
+    if (!data) return;
+    rows().forEach(function (tr) {
+      var key = tr.getAttribute("data-key");
+      var price = key ? data[key + "_price_usd"] : null;
+      if (typeof price === "number" && isFinite(price)) setValues(tr, { price: price });
+    });
+    var fx = data.fx;
     if (currency === "usd" || !fx || typeof fx[currency] !== "number" || !(fx[currency] > 0)) return;
     if (fx[currency] === rate) return;
     rate = fx[currency];
