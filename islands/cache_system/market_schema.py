@@ -186,10 +186,31 @@ def _sources_of(data: dict[str, Any], group: str) -> list[tuple[str, dict[str, A
     return found
 
 
+# What people call each upstream (the summary's data_sources keys are ids: "alternative_me").
+SOURCE_NAMES = {
+    "binance": "Binance",
+    "coingecko": "CoinGecko",
+    "coinmarketcap": "CoinMarketCap",
+    "alternative_me": "alternative.me",
+    "taapi": "TAAPI.io",
+    "finnhub": "Finnhub",
+}
+
+
+def source_display_name(key: str) -> str:
+    """ "alternative_me" -> "alternative.me"; a per-symbol key "finnhub_SPY" -> "Finnhub · SPY"."""
+    if key in SOURCE_NAMES:
+        return SOURCE_NAMES[key]
+    base, _sep, rest = key.partition("_")
+    if base in SOURCE_NAMES and rest:
+        return f"{SOURCE_NAMES[base]} · {rest}"
+    return key.replace("_", " ")
+
+
 def _source_reason(name: str, state: dict[str, Any]) -> str:
     status = str(state.get("status") or "unknown")
     error = state.get("error")
-    return f"{name}: {status}" + (f" — {error}" if error else "")
+    return f"{source_display_name(name)}: {status}" + (f" — {error}" if error else "")
 
 
 def group_state(*, data: dict[str, Any], group: str, value_known: bool) -> tuple[str, str | None]:

@@ -24,16 +24,20 @@ class ReportSitemap(Sitemap):
 
 
 class ReportListSitemap(Sitemap):
+    """The site's fixed pages: the dashboard, the latest report and the list of reports."""
+
     changefreq = "daily"
     priority = 0.8
 
     def items(self) -> list[str]:
-        return ["crypto_reports:list"]
+        return ["home", "crypto_reports:latest", "crypto_reports:list"]
 
     def location(self, item: str) -> str:
         return reverse(item)
 
     def lastmod(self, item: str) -> datetime | None:
+        if item == "home":
+            return None  # live data: it changes every few seconds
         latest = report_latest()
         return latest.created_at if latest else None
 

@@ -6,6 +6,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
+from django.views.generic import RedirectView
 
 from islands.crypto_reports import views
 from islands.crypto_reports.feeds import LatestReportsFeed
@@ -34,6 +35,8 @@ urlpatterns = [
     # Both change only with the reports (plain-SQL inserts: within PAGE_MAX_AGE); the sitemap
     # reads ?p= (its page), the feed nothing.
     path("rss.xml", _reports_page()(_read_only(LatestReportsFeed())), name="rss"),
+    # The old site's feed address.
+    path("rss", _read_only(RedirectView.as_view(pattern_name="crypto_reports:rss", permanent=True)), name="rss-alias"),
     path(
         "sitemap.xml",
         _reports_page(query=("p",))(_read_only(sitemap)),

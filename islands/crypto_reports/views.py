@@ -12,17 +12,28 @@ report changes or, for pages with the live tiles, a new summary arrives.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.http.request import split_domain_port, validate_host
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -56,8 +67,11 @@ LIVE_FIELDS = (
     ("eth_price_usd", "eth_change_24h", "ETH", "price"),
     ("sol_price_usd", "sol_change_24h", "SOL", "price"),
     ("market_cap_usd", "market_cap_change_percentage_24h_usd", "market_cap", "usd_compact"),
+    ("volume_24h_usd", None, "volume", "usd_compact"),
     ("fng_value", None, "fng", "int"),
 )
+# The RSI gauge beside the report, drawn as on the home page (static/js/charts.js createGauge).
+RSI_FIELD = "btc_rsi_14"
 
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -82,6 +96,7 @@ def _versions(report: Report) -> list[dict]:
                 "available": code in available,
                 "title": outline.title,
                 "sections": outline.sections,
+                "summary": outline.summary,
             }
         )
     return versions
@@ -101,11 +116,41 @@ def _live_context(snapshot: SummarySnapshot | None) -> dict:
         for field, change_field, label, kind in LIVE_FIELDS
     ]
     # The time of the data rather than its age: the page stays the same until new data arrives.
+    rsi = data.get(RSI_FIELD)
     return {
         "live_tiles": tiles,
+        "live_rsi": rsi if isinstance(rsi, int | float) and not isinstance(rsi, bool) else None,
+        "live_rsi_field": RSI_FIELD,
         "live_updated": snapshot.stored_at if snapshot else None,
         "live_stream_id": snapshot.stream_id if snapshot else None,
     }
+
+
+# As django.utils.html.json_script escapes: the JSON can never close its <script> element.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _article_json_ld(
+    request: HttpRequest, report: Report, *, title: str, summary: str, url: str, lang: str
+) -> SafeString:
+    """schema.org Article of a report, for search engines (a data block: the CSP does not run it)."""
+    logo = request.build_absolute_uri(static("img/icons/icon-512.png"))
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": title[:110],
+        "description": summary,
+        "inLanguage": lang,
+        "datePublished": report.created_at.isoformat(),
+        "dateModified": report.created_at.isoformat(),
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "image": [logo],
+        "author": {"@type": "Organization", "name": "cryptodash"},
+        "publisher": {"@type": "Organization", "name": "cryptodash", "logo": {"@type": "ImageObject", "url": logo}},
+    }
+    # Safe for the <script> element: <, > and & are escaped by the translate table above.
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))
 
 
 def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
@@ -122,6 +167,9 @@ def _report_response(request: HttpRequest, report: Report, *, canonical: str) ->
     lang = language_choose(report, wanted)
     theme = getattr(request, "theme", "light")
     versions = _versions(report)
+    version = next(v for v in versions if v["code"] == lang)
+    title = version["title"] or _("Report #%(id)s") % {"id": report.id}
+    canonical_url = request.build_absolute_uri(canonical)
     context = {
         "newer_id": newer,
         "older_id": older,
@@ -131,10 +179,15 @@ def _report_response(request: HttpRequest, report: Report, *, canonical: str) ->
         "missing_language": wanted if wanted != lang else None,
         "versions": versions,
         "show_language_toggle": len(languages_available(report)) > 1,
-        "title": next(v["title"] for v in versions if v["code"] == lang),
+        "title": version["title"],
+        "description": version["summary"],
+        "og_image": request.build_absolute_uri(static("img/icons/icon-512.png")),
+        "json_ld": _article_json_ld(
+            request, report, title=title, summary=version["summary"], url=canonical_url, lang=lang
+        ),
         "frame_src": frame_url(report, lang=lang, theme=theme),
         "print_url": reverse("crypto_reports:print", kwargs={"report_id": report.id}) + f"?report_lang={lang}",
-        "canonical_url": request.build_absolute_uri(canonical),
+        "canonical_url": canonical_url,
         **_live_context(snapshot),
     }
     return _page(request, "crypto_reports/report.html", context)
@@ -150,6 +203,12 @@ _REPORT_PAGE = page_cacheable(depends=(SUMMARY, "reports"), max_age=PAGE_MAX_AGE
 @csrf_exempt  # read-only: an unsafe method gets 405, not CSRF's 403
 @require_safe
 def report_latest_view(request: HttpRequest) -> HttpResponse:
+    # The old site's links: /crypto_report?id=N is report N, at its own address (or a 404).
+    if "id" in request.GET:
+        wanted = request.GET["id"]
+        if not (wanted.isascii() and wanted.isdigit()):
+            raise Http404("id: not a report number")
+        return HttpResponsePermanentRedirect(_report_or_404(int(wanted)).get_absolute_url())
     report = report_latest()
     if report is None:
         return render(request, "crypto_reports/empty.html", {"nav": "reports"}, status=404)

@@ -31,6 +31,8 @@ SHELL = (
     "js/offline.js",
     "js/charts.js",
     "js/live.js",
+    "js/flash.js",
+    "js/theme.js",
     "js/timechart.js",
     "js/history_chart.js",
     "vendor/uplot/uPlot.iife.min.js",

@@ -15,7 +15,14 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from islands.cache_system.market_schema import STATE_UNKNOWN, field_state_of, field_value, index_field, tracked_coins
+from islands.cache_system.market_schema import (
+    STATE_UNKNOWN,
+    field_state_of,
+    field_value,
+    index_field,
+    source_display_name,
+    tracked_coins,
+)
 from islands.cache_system.selectors import SummarySnapshot
 from islands.external_apis.selectors import index_symbols
 
@@ -179,6 +186,7 @@ def source_rows(*, snapshot: SummarySnapshot) -> list[dict[str, Any]]:
     return [
         {
             "name": name,
+            "display_name": source_display_name(name),
             "status": str(state.get("status") or "unknown"),
             "label": str(SOURCE_STATUS_LABELS.get(str(state.get("status")), state.get("status") or _("unknown"))),
             "updated_at": state.get("updated_at"),

@@ -151,9 +151,30 @@
     return node;
   }
 
+  /* The report generator's option names, mapped onto ours: valuePrefix / valueSuffix (prefix /
+     unit), a gauge's segments [{limit, color, label}] (bands; the label of the segment holding the
+     value is shown when no label is given), and a title given as {text} (Chart.js style). */
+  function normaliseOptions(options) {
+    var opts = {};
+    var key;
+    for (key in options || {}) {
+      if (Object.prototype.hasOwnProperty.call(options, key)) opts[key] = options[key];
+    }
+    if (opts.valuePrefix !== undefined && opts.prefix === undefined) opts.prefix = String(opts.valuePrefix);
+    if (opts.valueSuffix !== undefined && opts.unit === undefined) opts.unit = String(opts.valueSuffix);
+    if (Array.isArray(opts.segments) && !opts.bands) {
+      opts.bands = opts.segments.map(function (seg) {
+        return { to: toNumber(seg && seg.limit), color: seg && seg.color, label: seg && seg.label };
+      }).filter(function (band) { return band.to !== null; })
+        .sort(function (a, b) { return a.to - b.to; });
+    }
+    if (opts.title && typeof opts.title === "object") opts.title = opts.title.text ? String(opts.title.text) : "";
+    return opts;
+  }
+
   function makeChart(target, data, options, draw) {
     var container = resolveContainer(target);
-    var opts = options || {};
+    var opts = normaliseOptions(options);
     var current = null;
     function render(d) {
       var node = draw(container, d, opts);
@@ -272,12 +293,18 @@
     }
 
     var bandColour = options.color || colour("1", theme);
+    var bandLabel = null;
     (options.bands || []).some(function (band) {
-      if (value <= band.to) { bandColour = band.color; return true; }
+      if (value <= band.to) {
+        bandColour = band.color || bandColour;
+        bandLabel = band.label || null;
+        return true;
+      }
       return false;
     });
+    var label = options.label || bandLabel;
 
-    var svg = rootSvg(W, H, options.title || (options.label ? options.label + ": " + fmt(value) : fmt(value)));
+    var svg = rootSvg(W, H, options.title || (label ? label + ": " + fmt(value) : fmt(value)));
     svg.appendChild(svgEl("path", { d: arc(0, 1), fill: "none", "stroke-linecap": "round" },
       { stroke: colour("track", theme), "stroke-width": String(stroke) }));
     if (fraction > 0.001) {
@@ -287,8 +314,8 @@
     svg.appendChild(svgText(cx, cy - 12, fmt(value),
       { fill: colour("text", theme), "font-size": "26px", "font-weight": "700" },
       { "text-anchor": "middle", "class": "cd-gauge-number" }));
-    if (options.label) {
-      svg.appendChild(svgText(cx, cy + 14, options.label,
+    if (label) {
+      svg.appendChild(svgText(cx, cy + 14, label,
         { fill: colour("muted", theme), "font-size": "12px" }, { "text-anchor": "middle" }));
     }
     if (options.showRange !== false) {
@@ -446,9 +473,15 @@
     });
     var total = parts.reduce(function (s, p) { return s + p.value; }, 0);
     if (!total) return null;
-    var W = options.width || 360, H = Math.max(180, 24 + parts.length * 22);
-    var cx = 90, cy = H / 2, r = 70, inner = r * (isNumber(options.cutout) ? options.cutout : 0.6);
+    // A title given as a string is drawn above the ring (the generator's doughnuts carry one).
+    var top = typeof options.title === "string" && options.title ? 26 : 0;
+    var W = options.width || 360, H = Math.max(180, 24 + parts.length * 22) + top;
+    var cx = 90, cy = top + (H - top) / 2, r = 70, inner = r * (isNumber(options.cutout) ? options.cutout : 0.6);
     var svg = rootSvg(W, H, options.title);
+    if (top) {
+      svg.appendChild(svgText(W / 2, 16, options.title,
+        { fill: colour("text", theme), "font-size": "14px", "font-weight": "700" }, { "text-anchor": "middle", "class": "cd-chart-title" }));
+    }
     var angle = -Math.PI / 2;
     parts.forEach(function (p, i) {
       var sweep = (p.value / total) * Math.PI * 2;
@@ -470,7 +503,7 @@
       el.appendChild(tip);
       svg.appendChild(el);
       angle += sweep;
-      var ly = 20 + i * 22;
+      var ly = top + 20 + i * 22;
       svg.appendChild(svgEl("rect", { x: 180, y: ly - 10, width: 12, height: 12, rx: 2 }, { fill: p.color }));
       svg.appendChild(svgText(198, ly, p.label + " \u2014 " + ((p.value / total) * 100).toFixed(1) + "%",
         { fill: colour("text", theme), "font-size": "12px" }));

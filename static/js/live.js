@@ -12,7 +12,8 @@
  *                                ("us_stock_indices.SPY.price"). Formatted with
  *                                window.CryptodashFormat.format(value, el.dataset.format, lang) when
  *                                static/js/format.js is loaded, else as plain text. null or missing
- *                                shows "—" and sets the data-unknown attribute (removed once known).
+ *                                shows "—" and sets the data-unknown attribute (removed once known);
+ *                                a number is also written raw into data-value.
  *   [data-stream-id]             the first such element tells which summary the page was rendered
  *                                from; the socket resumes after it instead of asking for a snapshot.
  *   <html lang>                  "vi" (default) or "en", for labels and formatting.
@@ -99,8 +100,11 @@
     if (value === null || value === undefined || (typeof value === "number" && !isFinite(value))) {
       el.textContent = UNKNOWN;
       el.setAttribute("data-unknown", "");
+      el.removeAttribute("data-value");
       return;
     }
+    // The raw number, for scripts that compare old and new (static/js/flash.js).
+    if (typeof value === "number") el.setAttribute("data-value", String(value));
     var F = window.CryptodashFormat;
     el.textContent = F && typeof F.format === "function" ? F.format(value, el.dataset.format, lang) : String(value);
     el.removeAttribute("data-unknown");

@@ -81,3 +81,34 @@ def test_labels_are_text_not_markup(chart_page):
     )
     assert injected["imgs"] == 0 and injected["pwned"] is False
     assert '<img src=x onerror="window.pwned=1">' in injected["labels"]
+
+
+def test_the_generators_option_names_are_honoured(chart_page):
+    """The report generator writes gauge segments [{limit, color, label}], valuePrefix/valueSuffix
+    and a doughnut title as a plain string; each changes the drawing."""
+    result = chart_page.evaluate(
+        """() => {
+          const el = document.getElementById('c');
+          createGauge(el, 62, {min: 0, max: 100, valueSuffix: ' pts', segments: [
+            {limit: 75, color: 'rgb(1, 2, 3)', label: 'Greed'}, {limit: 25, color: 'rgb(9, 9, 9)', label: 'Fear'},
+            {limit: 100, color: 'rgb(4, 5, 6)', label: 'Extreme greed'}]});
+          const gauge = {
+            number: el.querySelector('.cd-gauge-number').textContent,
+            stroke: el.querySelector('.cd-gauge-value').style.stroke,
+            texts: Array.from(el.querySelectorAll('text'), (t) => t.textContent),
+          };
+          createBarChart(el, [{label: 'A', value: 1234}], {valuePrefix: '$', valueSuffix: 'B', locale: 'en'});
+          const bar = Array.from(el.querySelectorAll('text'), (t) => t.textContent);
+          createDoughnutChart(el, [{label: 'x', value: 1}, {label: 'y', value: 3}], {title: 'Split of the market'});
+          const doughnut = {
+            title: el.querySelector('.cd-chart-title') && el.querySelector('.cd-chart-title').textContent,
+            name: el.querySelector('svg').getAttribute('aria-label'),
+          };
+          return {gauge, bar, doughnut};
+        }"""
+    )
+    assert result["gauge"]["number"] == "62 pts"
+    assert result["gauge"]["stroke"] == "rgb(1, 2, 3)"
+    assert "Greed" in result["gauge"]["texts"]
+    assert any(t.startswith("$") and t.endswith("B") for t in result["bar"])
+    assert result["doughnut"] == {"title": "Split of the market", "name": "Split of the market"}

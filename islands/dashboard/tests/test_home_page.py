@@ -52,7 +52,7 @@ def test_it_shows_unknown_with_the_reason_instead_of_a_number(client, summary):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     tile = html.split('id="tile-fng"')[1].split('class="tile ')[0]
     assert 'data-state="unknown"' in tile
-    assert "alternative_me: failed — HTTP 502" in tile
+    assert "alternative.me: failed — HTTP 502" in tile
     assert ">—<" in tile
 
 
@@ -63,7 +63,7 @@ def test_it_marks_tiles_stale_when_every_source_of_theirs_failed(client, summary
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     tile = html.split('id="tile-coin-btc"')[1].split('class="tile ')[0]
     assert 'data-state="stale"' in tile
-    assert "binance: stale — HTTP 451 geo-blocked" in tile
+    assert "Binance: stale — HTTP 451 geo-blocked" in tile
     assert "$97,123.45" in tile  # the last good value stays, marked
 
 

@@ -3,16 +3,22 @@
 `{{ value|fmt:"price" }}`, `{{ value|money:"vnd" }}` and `{{ value|money_compact:"vnd" }}` format
 in the active language with the rules of formatting.py (the same
 as static/js/format.js); `{{ seconds|age }}`, `{{ when|age_since }}`, `{{ when|local_time }}`;
-`{% query_with lang="en" %}` builds the current URL's query string with one parameter replaced.
+`{% query_with lang="en" %}` builds the current URL's query string with one parameter replaced;
+`{% coin_icon "btc" %}` is the bundled icon of a coin (static/img/coins), nothing when none is.
 Output stays autoescaped.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
@@ -72,3 +78,18 @@ def query_with(context: template.Context, **params: str) -> str:
         query[key] = value
     items = query.lists() if hasattr(query, "lists") else ((k, [v]) for k, v in query.items())
     return "?" + urlencode([(k, v) for k, values in items for v in values])
+
+
+@lru_cache(maxsize=64)
+def _coin_icon_url(key: str) -> str | None:
+    path = f"img/coins/{key}.svg"
+    return static(path) if re.fullmatch(r"[a-z0-9]{1,16}", key) and finders.find(path) else None
+
+
+@register.simple_tag
+def coin_icon(key: str) -> str:
+    """<img> of the coin's bundled icon (decorative: the name is beside it), or "" without one."""
+    url = _coin_icon_url(str(key).lower())
+    if url is None:
+        return ""
+    return format_html('<img class="coin-icon" src="{}" alt="" width="18" height="18">', url)

@@ -97,10 +97,20 @@
 
   /* --- sparklines: recent history from the history API, extended by live updates ---------- */
   var sparks = {};
+  // The sparkline covers the last hour: its caption says so with the hour's own change, and its
+  // colour follows that change (not the 24 h change printed above it, which may differ in sign).
   function drawSpark(field) {
     var spark = sparks[field];
-    if (spark && typeof window.createSparkline === "function") {
-      window.createSparkline(spark.el, spark.values, { width: 160, height: 30, emptyText: " " });
+    if (!spark || typeof window.createSparkline !== "function") return;
+    var nums = spark.values.filter(function (v) { return typeof v === "number" && isFinite(v); });
+    var change = nums.length > 1 && nums[0] ? (nums[nums.length - 1] / nums[0] - 1) * 100 : null;
+    var colour = change === null ? undefined : change >= 0 ? "var(--up)" : "var(--down)";
+    window.createSparkline(spark.el, spark.values, { width: 160, height: 30, emptyText: " ", color: colour });
+    var caption = spark.el.parentNode.querySelector("[data-spark-range]");
+    if (caption) {
+      caption.textContent = caption.getAttribute("data-label") + (change === null ? "" : " " + fmt(change, "change"));
+      caption.classList.remove("up", "down");
+      if (change !== null) caption.classList.add(change >= 0 ? "up" : "down");
     }
   }
   function historyValues(body) {
