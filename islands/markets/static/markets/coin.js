@@ -127,6 +127,7 @@
       b.setAttribute("aria-pressed", b.getAttribute("data-range") === range ? "true" : "false");
     });
     clear();
+    section.setAttribute("data-state", "loading");
     what.textContent = label("loading");
     meta.textContent = "";
     var plan = RANGES[range];
