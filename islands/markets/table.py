@@ -66,6 +66,12 @@ def _times(value: Any, rate: float) -> float | None:
     return None if number is None else number * rate
 
 
+def _significant(value: float | None, digits: int = 6) -> float | None:
+    """A sparkline point to `digits` significant digits: a drawing needs no more, and 168 points
+    for each of 100 coins are most of the API's bytes."""
+    return None if value is None else float(f"{value:.{digits}g}")
+
+
 def rows_filter(rows: Iterable[dict[str, Any]], q: str) -> list[dict[str, Any]]:
     """Rows whose name, symbol or id contains q (any case); all rows for an empty q."""
     needle = q.strip().casefold()
@@ -112,7 +118,7 @@ def row_in_currency(row: dict[str, Any], rate: Rate) -> dict[str, Any]:
         "change_1h": _number(row.get("change_1h")),
         "change_24h": _number(row.get("change_24h")),
         "change_7d": _number(row.get("change_7d")),
-        "sparkline_7d": [_times(point, factor) for point in spark],
+        "sparkline_7d": [_significant(_times(point, factor)) for point in spark],
     }
 
 
