@@ -140,3 +140,15 @@ def test_the_home_page_tiles_link_to_their_coin_page(store_fx):
     html = _page("/", cryptodash_lang="en", cryptodash_currency="vnd").content.decode()
     assert 'href="/coin/bitcoin"' in html and 'href="/coin/binancecoin"' in html
     assert '<option value="vnd" selected>' in html  # the header's select shows the visitor's currency
+
+
+def test_a_failed_fetch_keeps_the_table_marked_stale_with_the_reason(store_table, store_fx):
+    store_fx()
+    store_table(status="rate_limited", error="HTTP 429 from coingecko, Retry-After 30 s")
+    html = _page("/markets", cryptodash_lang="en").content.decode()
+    assert html.count('<tr data-id="') == 30  # the last table stays
+    banner = html.split('id="markets-stale"', 1)[1].split("</div>", 1)[0]
+    assert "hidden" not in banner.split(">", 1)[0]
+    assert "HTTP 429 from coingecko" in banner
+    body = Client().get("/api/crypto/markets").json()
+    assert body["stale"] is True and "429" in body["stale_reason"]
