@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "islands.health_system",
     "islands.dashboard",
     "islands.crypto_reports",
+    "islands.markets",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,12 @@ STREAM_BTC_PRICE = "crypto:btc_price"
 # One summary every 10 s is 8,640 entries a day; 20,000 keeps more than 24 h with room for
 # manual refreshes. MAXLEN ~ lets Redis trim whole macro-nodes, so XLEN hovers slightly above.
 STREAM_MAXLEN = env_int("STREAM_MAXLEN", 20_000, minimum=100)
+# The top-N market table, one entry a minute (~30 KB for 100 coins; sparklines are kept beside it,
+# not in each entry): 360 keeps six hours. Readers only want the newest; the backup keeps more.
+STREAM_MARKETS = "crypto:markets"
+STREAM_MARKETS_MAXLEN = env_int("STREAM_MARKETS_MAXLEN", 360, minimum=10)
+# Streams whose MAXLEN is not STREAM_MAXLEN.
+STREAM_MAXLENS = {STREAM_MARKETS: STREAM_MARKETS_MAXLEN}
 CACHE_TTL_REALTIME = env_int("CACHE_TTL_REALTIME", 10, minimum=1)
 # How long a process may serve "the latest summary" from its L1 without looking at the stream.
 SUMMARY_L1_TTL = env_float("SUMMARY_L1_TTL", 1.0, minimum=0.0)
@@ -413,6 +420,20 @@ INGEST_INTERVALS = {
     "rsi": env_float("INGEST_INTERVAL_RSI", 3600.0, minimum=1.0),
     "us_indices": env_float("INGEST_INTERVAL_US_INDICES", 60.0, minimum=1.0),
 }
+# The display currencies' rates (CoinGecko /exchange_rates) are a feed of the summary too (`fx`).
+INGEST_INTERVALS["fx"] = env_float("INGEST_INTERVAL_FX", 600.0, minimum=1.0)
+# Currencies prices can be shown in; USD is the base, every other one needs a rate (never made up).
+DISPLAY_CURRENCIES = [c.lower() for c in env_list("DISPLAY_CURRENCIES", ["usd", "vnd", "eur"])]
+if "usd" not in DISPLAY_CURRENCIES:
+    raise ImproperlyConfigured("DISPLAY_CURRENCIES must include usd (the base of every price)")
+# The market table (CoinGecko /coins/markets, stream crypto:markets): how many coins, how often.
+MARKET_TOP_N = env_int("MARKET_TOP_N", 100, minimum=1)
+if MARKET_TOP_N > 250:
+    raise ImproperlyConfigured("MARKET_TOP_N must be at most 250 (CoinGecko's per_page limit)")
+INGEST_INTERVAL_MARKETS = env_float("INGEST_INTERVAL_MARKETS", 60.0, minimum=1.0)
+# Binance klines of the tracked coins: the beat job runs this often and refreshes each interval
+# whose own period has passed (1h candles every 5 min, 4h every 15 min, 1d every hour).
+INGEST_INTERVAL_CANDLES = env_float("INGEST_INTERVAL_CANDLES", 300.0, minimum=1.0)
 # A slower feed whose last fetch brought nothing is tried again after this many seconds.
 INGEST_RETRY_FAILED_S = env_float("INGEST_RETRY_FAILED_S", 60.0, minimum=1.0)
 # Consecutive failures that open a source's circuit breaker, and how long it then stays open.
@@ -476,6 +497,16 @@ CELERY_BEAT_SCHEDULE.update(
         for feed, interval in INGEST_INTERVALS.items()
     }
 )
+CELERY_BEAT_SCHEDULE["ingest-markets"] = {
+    "task": "islands.external_apis.tasks.markets_refresh",
+    "schedule": INGEST_INTERVAL_MARKETS,
+    "options": {"expires": INGEST_INTERVAL_MARKETS},
+}
+CELERY_BEAT_SCHEDULE["ingest-candles"] = {
+    "task": "islands.external_apis.tasks.candles_refresh",
+    "schedule": INGEST_INTERVAL_CANDLES,
+    "options": {"expires": INGEST_INTERVAL_CANDLES},
+}
 CELERY_BEAT_SCHEDULE["ingest-retry-failed"] = {
     "task": "islands.external_apis.tasks.retry_failed",
     "schedule": INGEST_RETRY_FAILED_S,

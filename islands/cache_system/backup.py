@@ -34,7 +34,7 @@ _BTC_TICK_FIELDS = {"price_usd": "btc_price_usd", "change_24h": "btc_change_24h"
 
 def backup_streams() -> tuple[str, ...]:
     """The streams the db_backup group copies, summaries first."""
-    return (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE)
+    return (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE, settings.STREAM_MARKETS)
 
 
 def _number(value: Any) -> float | None:
@@ -49,6 +49,8 @@ def _snapshot_row(stream: str, entry: StreamEntry) -> MarketSnapshot:
     data = entry.data
     if stream == settings.STREAM_BTC_PRICE:
         columns = {column: _number(data.get(key)) for key, column in _BTC_TICK_FIELDS.items()}
+    elif stream == settings.STREAM_MARKETS:
+        columns = {}  # a whole table: kept in `data` for restores, no summary columns
     else:
         columns = {name: _number(data.get(name)) for name in number_fields() if name in SNAPSHOT_COLUMN_FIELDS}
     if columns.get("fng_value") is not None:
@@ -98,7 +100,9 @@ def stream_restore(*, stream: str, count: int | None = None) -> RestoreResult:
     is idempotent too, so a restored entry that the db_backup group delivers again adds no row.
     """
     count = settings.BACKUP_RESTORE_COUNT if count is None else count
-    store = RedisStreamStore(redis_client(), maxlen=settings.STREAM_MAXLEN)
+    maxlen = settings.STREAM_MAXLENS.get(stream, settings.STREAM_MAXLEN)
+    count = min(count, maxlen)  # more would be trimmed at once (the market table's large entries)
+    store = RedisStreamStore(redis_client(), maxlen=settings.STREAM_MAXLEN, maxlens=settings.STREAM_MAXLENS)
     top = store.latest(stream)
     rows = MarketSnapshot.objects.filter(stream=stream)
     if top is not None:
@@ -113,7 +117,7 @@ def stream_restore(*, stream: str, count: int | None = None) -> RestoreResult:
         batch = [newest[i] for i in range(start, max(start - chunk, -1), -1)]
         for stream_id, v, type_, data in batch:
             fields = {"v": v, "type": type_, "data": orjson.dumps(data)}
-            pipe.xadd(stream, fields, id=stream_id, maxlen=settings.STREAM_MAXLEN, approximate=True)
+            pipe.xadd(stream, fields, id=stream_id, maxlen=maxlen, approximate=True)
         for (stream_id, *_), result in zip(batch, pipe.execute(raise_on_error=False), strict=True):
             if isinstance(result, Exception):
                 refused += 1

@@ -274,3 +274,57 @@ def field_state_of(data: dict[str, Any], field: str) -> dict[str, Any]:
     carried = data.get("field_states")
     state = carried.get(field) if isinstance(carried, dict) else None
     return state if isinstance(state, dict) and "state" in state else field_state(data, field)
+
+
+# --- the market table (CoinGecko /coins/markets, stream crypto:markets) -------------------------
+# Each row of a markets entry, in this order; a value CoinGecko did not give is null.
+MARKET_COIN_FIELDS: tuple[str, ...] = (
+    "rank",
+    "id",
+    "symbol",
+    "name",
+    "image",
+    "price_usd",
+    "market_cap",
+    "volume_24h",
+    "change_1h",
+    "change_24h",
+    "change_7d",
+    "high_24h",
+    "low_24h",
+    "circulating_supply",
+    "total_supply",
+    "max_supply",
+    "ath",
+    "ath_date",
+    "ath_change_percentage",
+    "last_updated",
+)
+
+
+# --- candles (Binance /klines of the tracked coins) ---------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CandleInterval:
+    name: str  # Binance's interval name
+    limit: int  # candles kept: enough for the coin page's ranges
+    refresh_s: float  # how often the beat job fetches it again
+
+
+# 1h x 168 covers 24h and 7d; 4h x 180 covers 30d; 1d x 365 covers 1y.
+CANDLE_INTERVALS: dict[str, CandleInterval] = {
+    i.name: i
+    for i in (CandleInterval("1h", 168, 300.0), CandleInterval("4h", 180, 900.0), CandleInterval("1d", 365, 3600.0))
+}
+# One candle row: open time (epoch ms), open, high, low, close, base-asset volume.
+CANDLE_ROW: tuple[str, ...] = ("open_time_ms", "open", "high", "low", "close", "volume")
+
+
+def display_currencies() -> tuple[str, ...]:
+    """The currencies prices can be shown in (settings.DISPLAY_CURRENCIES); usd first."""
+    currencies = [c for c in getattr(settings, "DISPLAY_CURRENCIES", ["usd", "vnd", "eur"]) if c != "usd"]
+    return ("usd", *currencies)
+
+
+def fx_currencies() -> tuple[str, ...]:
+    """The display currencies that need a USD rate."""
+    return display_currencies()[1:]

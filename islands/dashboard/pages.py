@@ -44,9 +44,12 @@ def _client_strings() -> dict[str, Any]:
     }
 
 
-def home_context(*, snapshot: SummarySnapshot | None, theme: str, now: float) -> dict[str, Any]:
+def home_context(
+    *, snapshot: SummarySnapshot | None, theme: str, now: float, currency: str | None = None
+) -> dict[str, Any]:
+    simulated = bool(snapshot and snapshot.data.get("mode") == "simulated")
     context = {
-        **site_context(theme=theme, simulated=bool(snapshot and snapshot.data.get("mode") == "simulated")),
+        **site_context(theme=theme, simulated=simulated, currency=currency),
         "nav": "dashboard",
         "snapshot": snapshot,
         "client_strings": _client_strings(),
@@ -70,11 +73,11 @@ def home_context(*, snapshot: SummarySnapshot | None, theme: str, now: float) ->
     return context
 
 
-def home_html(*, snapshot: SummarySnapshot | None, theme: str) -> bytes:
-    """The home page in the active language and `theme`; "no data yet" when snapshot is None."""
-    return render_to_string(
-        "dashboard/home.html", home_context(snapshot=snapshot, theme=theme, now=time.time())
-    ).encode()
+def home_html(*, snapshot: SummarySnapshot | None, theme: str, currency: str | None = None) -> bytes:
+    """The home page in the active language and `theme` (the header's select shows `currency`);
+    "no data yet" when snapshot is None."""
+    context = home_context(snapshot=snapshot, theme=theme, now=time.time(), currency=currency)
+    return render_to_string("dashboard/home.html", context).encode()
 
 
 def summary_document(*, snapshot: SummarySnapshot, fields: list[str] | None = None) -> dict[str, Any]:

@@ -41,6 +41,7 @@ class Tile:
     change: Any = None
     change_kind: str = "change"
     updated_at: str | None = None  # last success of the newest source feeding it (RFC 3339)
+    href: str | None = None  # the page about it (a coin's /coin/<coingecko id>)
 
 
 def summary_is_stale(*, snapshot: SummarySnapshot, now: float | None = None) -> bool:
@@ -89,6 +90,7 @@ def dashboard_tiles(*, snapshot: SummarySnapshot) -> dict[str, list[Tile]]:
             kind="price",
             group="prices",
             change_field=coin.change_field,
+            href=f"/coin/{coin.coingecko_id}",
         )
         for coin in tracked_coins()
     ]

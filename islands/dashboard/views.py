@@ -20,7 +20,8 @@ from islands.shared_components.page_cache import SUMMARY, page_cacheable
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     snapshot = summary_latest()
-    response = HttpResponse(home_html(snapshot=snapshot, theme=request.theme), content_type="text/html; charset=utf-8")
+    body = home_html(snapshot=snapshot, theme=request.theme, currency=request.currency)
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
     # Live data: a browser may keep a copy but must ask (a 304 costs a few hundred bytes).
     response["Cache-Control"] = "no-cache"
     if snapshot is not None:

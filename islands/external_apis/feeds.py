@@ -1,4 +1,4 @@
-"""The five feeds of the summary and how each is fetched: primary upstream, fallback, fields.
+"""The six feeds of the summary and how each is fetched: primary upstream, fallback, fields.
 
 | feed       | every  | upstream (fallback)          | summary fields                         |
 |------------|--------|------------------------------|----------------------------------------|
@@ -7,6 +7,7 @@
 | fear_greed | 5 min  | alternative_me               | fng_value                              |
 | rsi        | 1 h    | taapi                        | btc_rsi_14                             |
 | us_indices | 60 s   | finnhub                      | us_stock_indices.{DIA,SPY,QQQM}        |
+| fx         | 10 min | coingecko                    | fx.{vnd,eur} (DISPLAY_CURRENCIES)      |
 
 A fetch returns what it got (`FeedResult`) and the outcome of every upstream it tried; it stores
 nothing. Fallbacks apply only when the primary fails as a whole: a coin missing from an otherwise
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
-from islands.cache_system.market_schema import GLOBAL_FIELDS, INDEX_SYMBOLS, coin_fields
+from islands.cache_system.market_schema import GLOBAL_FIELDS, INDEX_SYMBOLS, coin_fields, fx_currencies
 from islands.external_apis.clients.alternative_me import AlternativeMeClient
 from islands.external_apis.clients.base import Deadline, UpstreamClient
 from islands.external_apis.clients.binance import BinanceClient
@@ -44,6 +45,7 @@ UPSTREAMS: dict[str, tuple[type[UpstreamClient], str, str | None]] = {
     "finnhub": (FinnhubClient, "FINNHUB_BASE_URL", "FINNHUB_API_KEY"),
 }
 INDEX_FIELD = "us_index:{symbol}"
+FX_FIELD = "fx:{currency}"
 
 _clients: dict[tuple[str, str, str], UpstreamClient] = {}
 _clients_lock = threading.Lock()
@@ -204,6 +206,25 @@ def fetch_us_indices(deadline: Deadline) -> FeedResult:
     return result
 
 
+def fetch_fx(deadline: Deadline) -> FeedResult:
+    """USD -> each display currency from CoinGecko's BTC-based rates: rates[x] / rates["usd"]."""
+    result = FeedResult()
+    rates = _call(result, "coingecko", lambda c, d: c.exchange_rates(deadline=d), deadline)
+    if rates is None:
+        return result
+    for currency in fx_currencies():
+        name = FX_FIELD.format(currency=currency)
+        if currency in rates:
+            result.values[name] = (rates[currency] / rates["usd"], "coingecko")
+        else:
+            result.missing[name] = f"coingecko: no {currency} rate in the answer"
+    return result
+
+
+def fx_fields() -> tuple[str, ...]:
+    return tuple(FX_FIELD.format(currency=c) for c in fx_currencies())
+
+
 INDEX_FIELDS = tuple(INDEX_FIELD.format(symbol=s) for s in INDEX_SYMBOLS)
 FEEDS: dict[str, Feed] = {
     feed.name: feed
@@ -213,5 +234,7 @@ FEEDS: dict[str, Feed] = {
         Feed("fear_greed", 7200.0, lambda: ("fng_value",), fetch_fear_greed),
         Feed("rsi", 3 * 3600.0, lambda: ("btc_rsi_14",), fetch_rsi),
         Feed("us_indices", 900.0, lambda: INDEX_FIELDS, fetch_us_indices),
+        # A rate is shown for a day at most: older, it is unknown (prices stay in USD).
+        Feed("fx", 24 * 3600.0, fx_fields, fetch_fx),
     )
 }

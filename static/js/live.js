@@ -20,6 +20,7 @@
  * Events, dispatched on document (after the [data-field] elements were updated):
  *   cryptodash:summary    detail {data, stream_id}: a whole summary (snapshot, update, poll)
  *   cryptodash:btc_price  detail {data, stream_id}: a fast BTC tick ({price_usd, change_24h, ...})
+ *   cryptodash:markets    detail: a markets_update frame as received (the changed rows of the table)
  *
  * Only summaries move the resume point: BTC ticks come from another stream and every summary
  * carries the BTC price too. A frame whose stream id is not newer than the last one applied is
@@ -152,6 +153,9 @@
         break;
       case "btc_price_update":
         applyBtcTick(frame.data, frame.stream_id);
+        break;
+      case "markets_update": // the market table's changed rows: the markets page applies them
+        document.dispatchEvent(new CustomEvent("cryptodash:markets", { detail: frame }));
         break;
       default: // connected, pong, error (no_data: the page keeps what it shows)
         break;

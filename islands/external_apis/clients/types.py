@@ -46,3 +46,23 @@ class StockQuote:
     price: float
     change: float | None
     change_percent: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketTable:
+    """CoinGecko's top-N rows (market_schema.MARKET_COIN_FIELDS each, None where not given) and
+    each coin's 7-day sparkline (coingecko id -> prices, oldest first)."""
+
+    coins: list[dict]
+    sparklines: dict[str, list[float]]
+    skipped: int = 0  # rows without a usable id or price, left out
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    open_time_ms: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
