@@ -1,8 +1,8 @@
 """HTTP throughput of every cacheable page beside two baselines, same server, same run.
 
-Starts an embedded Redis and the project's fake upstream, stores one real summary through
-external_apis' `summary_refresh()`, migrates and seeds the sample reports, then serves
-bench/http_app.py with the web server of `make run` (one worker, the launcher's command line;
+Starts an embedded Redis and the project's fake upstream, stores one real summary and market
+table through external_apis' `summary_refresh()` and `markets_refresh()`, migrates and seeds the sample reports, then
+serves bench/http_app.py with the web server of `make run` (one worker, the launcher's command line;
 `--servers granian,uvicorn` starts both, on two ports, and rotates every target through both in
 each round, so the servers are compared in the same run) and drives each URL with wrk at 50
 connections:
@@ -12,7 +12,8 @@ connections:
   /admin/login/           Django admin's login form: a page Django renders on every request
                           (a template, a CSRF cookie), never cached
   each cacheable route    /, the summary API, /crypto_report, /crypto_report/<id>, the list and
-                          its page 2, /rss.xml, /sitemap.xml, /robots.txt: the page cache
+                          its page 2, /rss.xml, /sitemap.xml, /robots.txt, /markets,
+                          /coin/bitcoin: the page cache
                           (shared_components/page_cache.py) replaying what Django rendered
 
 and the two Django-rendered targets again through Django's stock ASGIHandler (`/bench/stock/...`,
@@ -70,6 +71,8 @@ def routes(report_id: int) -> list[tuple[str, str]]:
         ("/rss.xml", "/rss.xml"),
         ("/sitemap.xml", "/sitemap.xml"),
         ("/robots.txt", "/robots.txt"),
+        ("/markets", "/markets"),
+        ("/coin/bitcoin", "/coin/bitcoin"),
     ]
 
 
@@ -106,10 +109,13 @@ def store_summary(env: dict[str, str]) -> None:
     code = (
         "import django; django.setup();"
         "from islands.external_apis.services import summary_refresh;"
-        "s = summary_refresh(); print(sum(v is not None for k, v in s.items() if k.endswith('_price_usd')))"
+        "from islands.external_apis.market_ingest import markets_refresh;"
+        "s = summary_refresh(); print(sum(v is not None for k, v in s.items() if k.endswith('_price_usd')));"
+        "print(markets_refresh())"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT, capture_output=True, text=True)
-    print(f"stored a summary with {out.stdout.strip()} coin prices from the fake upstream")
+    prices, table = out.stdout.split()
+    print(f"stored a summary with {prices} coin prices and market table {table} from the fake upstream")
 
 
 def reports_prepare(env: dict[str, str]) -> int:

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "islands.health_system",
     "islands.dashboard",
     "islands.crypto_reports",
+    "islands.markets",
 ]
 
 MIDDLEWARE = [

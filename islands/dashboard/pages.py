@@ -47,10 +47,16 @@ def _client_strings() -> dict[str, Any]:
 
 
 def home_context(
-    *, snapshot: SummarySnapshot | None, theme: str, now: float, ticks: dict[str, Tick] | None = None
+    *,
+    snapshot: SummarySnapshot | None,
+    theme: str,
+    now: float,
+    ticks: dict[str, Tick] | None = None,
+    currency: str | None = None,
 ) -> dict[str, Any]:
+    simulated = bool(snapshot and snapshot.data.get("mode") == "simulated")
     context = {
-        **site_context(theme=theme, simulated=bool(snapshot and snapshot.data.get("mode") == "simulated")),
+        **site_context(theme=theme, simulated=simulated, currency=currency),
         "nav": "dashboard",
         "snapshot": snapshot,
         "client_strings": _client_strings(),
@@ -75,12 +81,14 @@ def home_context(
     return context
 
 
-def home_html(*, snapshot: SummarySnapshot | None, theme: str, ticks: dict[str, Tick] | None = None) -> bytes:
-    """The home page in the active language and `theme`; "no data yet" when snapshot is None.
-    `ticks`: each coin's newest exchange tick, shown where it beats the summary's REST price."""
-    return render_to_string(
-        "dashboard/home.html", home_context(snapshot=snapshot, theme=theme, now=time.time(), ticks=ticks)
-    ).encode()
+def home_html(
+    *, snapshot: SummarySnapshot | None, theme: str, ticks: dict[str, Tick] | None = None, currency: str | None = None
+) -> bytes:
+    """The home page in the active language and `theme` (the header's select shows `currency`);
+    "no data yet" when snapshot is None. `ticks`: each coin's newest exchange tick, shown where it
+    beats the summary's REST price."""
+    context = home_context(snapshot=snapshot, theme=theme, now=time.time(), ticks=ticks, currency=currency)
+    return render_to_string("dashboard/home.html", context).encode()
 
 
 def summary_document(*, snapshot: SummarySnapshot, fields: list[str] | None = None) -> dict[str, Any]:

@@ -47,6 +47,7 @@ class Tile:
     change_kind: str = "change"
     updated_at: str | None = None  # last success of the newest source feeding it (RFC 3339)
     source: str | None = None  # where the value came from: an upstream's name, binance_ws for ticks
+    href: str | None = None  # the page about it (a coin's /coin/<coingecko id>)
 
     @property
     def source_label(self) -> str:
@@ -106,6 +107,7 @@ def dashboard_tiles(*, snapshot: SummarySnapshot, ticks: dict[str, Tick] | None 
             kind="price",
             group="prices",
             change_field=coin.change_field,
+            href=f"/coin/{coin.coingecko_id}",
         )
         for coin in tracked_coins()
     ]

@@ -21,8 +21,8 @@ from islands.shared_components.page_cache import SUMMARY, page_cacheable
 def home(request: HttpRequest) -> HttpResponse:
     snapshot = summary_latest()
     ticks = ticks_latest() if snapshot is not None else None
-    html = home_html(snapshot=snapshot, theme=request.theme, ticks=ticks)
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    body = home_html(snapshot=snapshot, theme=request.theme, ticks=ticks, currency=request.currency)
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
     # Live data: a browser may keep a copy but must ask (a 304 costs a few hundred bytes).
     response["Cache-Control"] = "no-cache"
     if snapshot is not None:

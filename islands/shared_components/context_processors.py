@@ -1,4 +1,4 @@
-"""Template context every page gets: theme, language list, display zone, and whether data is simulated.
+"""Template context every page gets: theme, language list, currency, display zone, and whether data is simulated.
 
 It reads no store: a context processor runs on every render, and this island sits beside
 cache_system, not above it. Whether the data is simulated comes from the process's own
@@ -14,18 +14,27 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from islands.shared_components.preferences import DEFAULT_THEME
+from islands.shared_components.formatting import display_zone_name
+from islands.shared_components.preferences import DEFAULT_THEME, currencies_supported
 
 
-def site_context(*, theme: str, simulated: bool) -> dict[str, Any]:
+def site_context(*, theme: str, simulated: bool, currency: str | None = None) -> dict[str, Any]:
     """The layout's variables; the dashboard's cached renderer calls this without a request."""
     return {
         "theme": theme,
         "site_languages": settings.LANGUAGES,
-        "display_time_zone": settings.DISPLAY_TIME_ZONE,
+        # The visitor's zone when the request named one (formatting.display_zone), else the site's.
+        "display_time_zone": display_zone_name(),
+        "site_time_zone": settings.DISPLAY_TIME_ZONE,
+        "currency": currency or currencies_supported()[0],
+        "site_currencies": currencies_supported(),
         "data_simulated": simulated,
     }
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return site_context(theme=getattr(request, "theme", DEFAULT_THEME), simulated=settings.DATA_MODE == "simulated")
+    return site_context(
+        theme=getattr(request, "theme", DEFAULT_THEME),
+        simulated=settings.DATA_MODE == "simulated",
+        currency=getattr(request, "currency", None),
+    )

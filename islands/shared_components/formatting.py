@@ -1,5 +1,9 @@
 """Number, currency, percent, age and time display, in Vietnamese and English.
 
+Money in a display currency (`money_format`: USD, VND, EUR) follows the same grouping: the
+dollar leads in both languages ("$1.234,56" / "$1,234.56"), the dong and the euro follow the
+number in Vietnamese ("1.765.106.095 ₫", "1,7 tỷ ₫") and lead it in English ("₫1,765,106,095").
+
 The same rules live in static/js/format.js (`window.CryptodashFormat.format(value, kind, lang)`),
 so a tile reads the same whether the server rendered it or the live client updated it; the
 shared_components tests compare the two. Unknown values (None, NaN, infinities, non-numbers)
@@ -9,7 +13,11 @@ are shown as an em dash, never as "None" or "NaN". Pure functions: no I/O.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -49,8 +57,13 @@ def _number(value: Any) -> float | None:
 
 
 def grouped(value: float, *, decimals: int, lang: str | None) -> str:
-    """|value| with thousands grouped: 1,234.56 (en) / 1.234,56 (vi). No sign."""
-    text = f"{abs(value):,.{decimals}f}"
+    """|value| with thousands grouped: 1,234.56 (en) / 1.234,56 (vi). No sign.
+
+    An exact tie rounds up, as JavaScript's toFixed does (format.js), not to even as Python's
+    format does: 1765106094.5 dong is 1.765.106.095 ₫ on the server and in the browser alike.
+    """
+    exact = Decimal(abs(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{exact:,.{decimals}f}"
     if _lang(lang) == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
@@ -125,13 +138,32 @@ def age_format(seconds: float | None, lang: str | None) -> str:
     return units["ago"].format(n=number // 86400, unit=units["d"])
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=64)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+# The visitor's zone for the request being answered (PreferencesMiddleware sets it); None: the
+# site's DISPLAY_TIME_ZONE.
+_display_zone: ContextVar[str | None] = ContextVar("display_zone", default=None)
+
+
+@contextmanager
+def display_zone(name: str | None) -> Iterator[None]:
+    """Show times in zone `name` (an IANA name already validated) inside the block."""
+    token = _display_zone.set(name)
+    try:
+        yield
+    finally:
+        _display_zone.reset(token)
+
+
+def display_zone_name() -> str:
+    return _display_zone.get() or settings.DISPLAY_TIME_ZONE
+
+
 def time_local(value: datetime | str | float | None) -> datetime | None:
-    """value (aware datetime, RFC 3339 string or epoch seconds) in settings.DISPLAY_TIME_ZONE."""
+    """value (aware datetime, RFC 3339 string or epoch seconds) in the display zone."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -145,7 +177,7 @@ def time_local(value: datetime | str | float | None) -> datetime | None:
         moment = value
     if moment.tzinfo is None:  # times are stored in UTC (SPEC §8)
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_zone(settings.DISPLAY_TIME_ZONE))
+    return moment.astimezone(_zone(display_zone_name()))
 
 
 def time_format(value: datetime | str | float | None, lang: str | None) -> str:
@@ -158,3 +190,59 @@ def time_format(value: datetime | str | float | None, lang: str | None) -> str:
     if _lang(lang) == "vi":
         return f"{moment:%H:%M:%S %d/%m/%Y} ({zone})"
     return f"{moment:%Y-%m-%d %H:%M:%S} {zone}"
+
+
+# --- Money in a display currency ---------------------------------------------------------------
+
+CURRENCY_SYMBOLS = {"usd": "$", "vnd": "\u20ab", "eur": "\u20ac"}
+# Vietnamese writes these after the amount; the dollar sign leads in both languages.
+_SYMBOL_AFTER_IN_VI = frozenset({"vnd", "eur"})
+_MONEY_SCALES_VI = ((1e15, "triệu tỷ"), (1e12, "nghìn tỷ"), (1e9, "tỷ"), (1e6, "triệu"))
+_MONEY_SCALES_EN = ((1e12, "T"), (1e9, "B"), (1e6, "M"))
+
+
+def money_decimals(amount: float, currency: str) -> int:
+    """Digits after the point for a price: none for dong from a thousand up, cents from one up,
+    and below one enough for four significant digits (a coin at $0.00001234 keeps its movement)."""
+    if amount == 0:
+        return 0 if currency == "vnd" else 2
+    if currency == "vnd" and amount >= 1000:
+        return 0
+    if amount >= 1:
+        return 2
+    return min(12, max(4, 3 - math.floor(math.log10(amount))))
+
+
+def _trimmed(text: str, lang: str | None) -> str:
+    """'1,70' -> '1,7', '2.00' -> '2': compact amounts drop trailing zeros."""
+    point = "," if _lang(lang) == "vi" else "."
+    if point in text:
+        text = text.rstrip("0").rstrip(point)
+    return text
+
+
+def _with_symbol(body: str, currency: str, lang: str | None) -> str:
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if symbol is None:
+        return f"{body} {currency.upper()}"
+    if _lang(lang) == "vi" and currency in _SYMBOL_AFTER_IN_VI:
+        return f"{body} {symbol}"
+    return symbol + body
+
+
+def money_format(value: Any, currency: str, lang: str | None, *, compact: bool = False) -> str:
+    """A price or total in `currency` ("usd", "vnd", "eur"): '1.765.106.095 ₫', '$67,012.34';
+    compact: '1,7 tỷ ₫', '$1.33T'. Unknown values are an em dash."""
+    number = _number(value)
+    if number is None:
+        return UNKNOWN
+    amount = abs(number)
+    if compact:
+        scales = _MONEY_SCALES_VI if _lang(lang) == "vi" else _MONEY_SCALES_EN
+        for threshold, word in scales:
+            if amount >= threshold:
+                body = _trimmed(grouped(amount / threshold, decimals=2, lang=lang), lang)
+                body = f"{body} {word}" if _lang(lang) == "vi" else body + word
+                return _signed(_with_symbol(body, currency, lang), number < 0, plus=False)
+    body = grouped(amount, decimals=money_decimals(amount, currency), lang=lang)
+    return _signed(_with_symbol(body, currency, lang), number < 0, plus=False)

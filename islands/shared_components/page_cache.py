@@ -4,7 +4,7 @@ A view declares itself cacheable with `@page_cacheable(...)`: the query paramete
 the content it is a function of ("summary": the latest stream entry and whether it is stale;
 "reports": a counter every report save or delete bumps, see `content_changed()`). For a GET or
 HEAD of such a route the layer keys the answer by (path, declared query, host, scheme, language,
-theme) — the variant derived from the request exactly as PreferencesMiddleware derives it — and
+theme, currency, time zone) — the variant derived from the request exactly as PreferencesMiddleware derives it — and
 replays Django's stored response: status, headers (the security headers included, as Django's
 middleware set them), body in identity, gzip or br, ETag, 304 and HEAD. The validators are
 Django's own: `conditional_page` on the view (ETag, 304 for answers Django gives itself) and
@@ -14,7 +14,7 @@ max age (pages that show ages, PAGE_RENDER_MAX_AGE) is re-rendered in the backgr
 still served. Stored bytes are bounded by PAGE_CACHE_MAX_BYTES (least recently used go first).
 
 Anything user-specific is never stored, as Django's cache middleware does it: requests with any
-cookie but the two preference cookies (a session, a CSRF token), an Authorization header, a
+cookie but the preference cookies (a session, a CSRF token), an Authorization header, a
 query parameter the view does not declare, an unknown or the reports host, plain HTTP under
 SECURE_SSL_REDIRECT, other methods, conditional headers other than If-None-Match /
 If-Modified-Since all go to Django untouched; a response that is not a 200, sets a cookie, says
@@ -32,7 +32,7 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -47,7 +47,17 @@ from django.utils.http import parse_http_date_safe
 from django.views.decorators.http import conditional_page
 
 from islands.cache_system.selectors import content_versions, summary_latest
-from islands.shared_components.preferences import LANGUAGE_COOKIE, THEME_COOKIE, language_detect, theme_detect
+from islands.shared_components.preferences import (
+    CURRENCY_COOKIE,
+    LANGUAGE_COOKIE,
+    PREFERENCE_COOKIES,
+    THEME_COOKIE,
+    TIME_ZONE_COOKIE,
+    currency_detect,
+    language_detect,
+    theme_detect,
+    time_zone_detect,
+)
 from islands.shared_components.security import is_reports_host, scope_is_secure
 
 log = logging.getLogger(__name__)
@@ -55,6 +65,9 @@ log = logging.getLogger(__name__)
 SUMMARY = "summary"
 # Content kinds a page may depend on beside the summary: each is a counter in Redis.
 COUNTED = ("reports",)
+# Content kinds whose version an island above reads itself (the markets table's newest stream
+# entry): name -> reader, see content_kind_register().
+_READERS: dict[str, Callable[[], Hashable | None]] = {}
 # Below this size compression saves less than the headers it costs.
 MIN_COMPRESS_BYTES = 512
 # Headers a stored answer may vary on: Accept-Encoding is served from the stored encodings, the
@@ -91,9 +104,10 @@ def page_cacheable(
     "summary" and/or the names in COUNTED; `max_age`: seconds (or a function reading them from
     settings) after which a stored page is rendered again although its content did not change.
     """
-    unknown = set(depends) - {SUMMARY, *COUNTED}
+    unknown = set(depends) - {SUMMARY, *COUNTED, *_READERS}
     if unknown:
-        raise ValueError(f"unknown content kinds {sorted(unknown)}; known: {SUMMARY}, {', '.join(COUNTED)}")
+        known = ", ".join([SUMMARY, *COUNTED, *_READERS])
+        raise ValueError(f"unknown content kinds {sorted(unknown)}; known: {known}")
     declared = Cacheable(query=frozenset(query), depends=tuple(depends), max_age=max_age)
 
     def decorator(view: Callable) -> Callable:
@@ -102,6 +116,21 @@ def page_cacheable(
         return wrapped
 
     return decorator
+
+
+def content_kind_register(name: str, reader: Callable[[], Hashable | None]) -> str:
+    """Let pages depend on `name`, whose current version `reader()` returns; returns name.
+
+    For content kept by an island above this one (the markets stream): the island registers its
+    reader before declaring pages that depend on it. The reader runs in a thread with the other
+    look-ups, at most once per SUMMARY_L1_TTL, so it must be cheap (an L1-cached read); None or an
+    exception means "not known now" (Redis down), and Django answers those pages meanwhile. A
+    version that includes whether the content is stale makes a page say so within that TTL.
+    """
+    if name in (SUMMARY, *COUNTED):
+        raise ValueError(f"content kind {name!r} is built in")
+    _READERS[name] = reader
+    return name
 
 
 # --- The store --------------------------------------------------------------------------------
@@ -238,30 +267,32 @@ def _host_allowed(host: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def _preferences(cookie: str) -> tuple[str, str, bool]:
-    """(language cookie, theme cookie, any other cookie present) of a Cookie header."""
-    language = theme = ""
+def _preferences(cookie: str) -> tuple[dict[str, str], bool]:
+    """(the preference cookies' values by name, any other cookie present) of a Cookie header."""
+    found: dict[str, str] = {}
     other = False
     for part in cookie.split(";"):
         name, _, value = part.strip().partition("=")
-        if name == LANGUAGE_COOKIE:
-            language = value.strip('"')
-        elif name == THEME_COOKIE:
-            theme = value.strip('"')
+        if name in PREFERENCE_COOKIES:
+            # A browser sends "Europe/Paris" as is; Django's SimpleCookie accepts the quoted form too.
+            found[name] = value.strip('"')
         elif name:
             other = True
-    return language, theme, other
+    return found, other
 
 
 @functools.lru_cache(maxsize=1024)
-def _variant(cookie: str, accept_language: str) -> tuple[str, str] | None:
-    """(language, theme) as PreferencesMiddleware decides them; None when another cookie is sent."""
-    language, theme, other = _preferences(cookie)
+def _variant(cookie: str, accept_language: str) -> tuple[str, str, str, str] | None:
+    """(language, theme, currency, time zone) as PreferencesMiddleware decides them; None when
+    another cookie is sent."""
+    found, other = _preferences(cookie)
     if other:
         return None
     return (
-        language_detect(query=None, cookie=language or None, accept_language=accept_language or None),
-        theme_detect(query=None, cookie=theme or None),
+        language_detect(query=None, cookie=found.get(LANGUAGE_COOKIE) or None, accept_language=accept_language or None),
+        theme_detect(query=None, cookie=found.get(THEME_COOKIE) or None),
+        currency_detect(query=None, cookie=found.get(CURRENCY_COOKIE) or None),
+        time_zone_detect(query=None, cookie=found.get(TIME_ZONE_COOKIE) or None),
     )
 
 
@@ -436,6 +467,12 @@ class PageCache:
         versions["_stale_at"] = snapshot.stored_at + settings.SUMMARY_STALE_AFTER if snapshot else float("inf")
         # Read while Redis did not answer: maybe not the newest there is, so pages say stale.
         versions["_offline"] = bool(snapshot and snapshot.offline)
+        for name, reader in _READERS.items():
+            try:
+                versions[name] = reader()
+            except Exception:
+                log.exception("content version reader %r failed; its pages are answered by Django", name)
+                versions[name] = None
         return versions
 
     async def _versions_lookup(self) -> dict[str, Any] | None:

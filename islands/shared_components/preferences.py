@@ -1,4 +1,4 @@
-"""Who sees which language and theme: pure functions over raw request values.
+"""Who sees which language, theme, currency and time zone: pure functions over raw request values.
 
 They take strings rather than a Django request so that the ASGI page cache (page_cache.py) and
 the Django middleware decide exactly alike. They must not touch Redis, the database or the network.
@@ -6,11 +6,18 @@ the Django middleware decide exactly alike. They must not touch Redis, the datab
 
 from __future__ import annotations
 
+from functools import lru_cache
+from zoneinfo import available_timezones
+
 from django.conf import settings
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 LANGUAGE_COOKIE = "cryptodash_lang"
 THEME_COOKIE = "cryptodash_theme"
+CURRENCY_COOKIE = "cryptodash_currency"
+TIME_ZONE_COOKIE = "cryptodash_tz"
+# Every cookie a page may be rendered from: the page cache keys on them and stores such pages.
+PREFERENCE_COOKIES = (LANGUAGE_COOKIE, THEME_COOKIE, CURRENCY_COOKIE, TIME_ZONE_COOKIE)
 THEMES = ("light", "dark")
 DEFAULT_THEME = "light"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -50,3 +57,44 @@ def theme_valid(value: str | None) -> str | None:
 def theme_detect(*, query: str | None, cookie: str | None) -> str:
     """?theme, then the cookie, then light."""
     return theme_valid(query) or theme_valid(cookie) or DEFAULT_THEME
+
+
+def currencies_supported() -> tuple[str, ...]:
+    """DISPLAY_CURRENCIES, lower case; the first is the default."""
+    return tuple(settings.DISPLAY_CURRENCIES)
+
+
+def currency_valid(value: str | None) -> str | None:
+    """The supported currency `value` names ("VND", "vnd" -> "vnd"), else None."""
+    if not value:
+        return None
+    code = value.strip().lower()
+    return code if code in currencies_supported() else None
+
+
+def currency_detect(*, query: str | None, cookie: str | None) -> str:
+    """?currency, then the cookie, then the first of DISPLAY_CURRENCIES."""
+    return currency_valid(query) or currency_valid(cookie) or currencies_supported()[0]
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    # The IANA names the system's tz database knows (reading them once walks the zoneinfo files).
+    return frozenset(available_timezones())
+
+
+def time_zone_valid(value: str | None) -> str | None:
+    """value when it is an IANA zone name ("Europe/Paris", "UTC"), else None.
+
+    The browser sends what Intl reports; anything else (a typo, a forged cookie) is ignored rather
+    than trusted: it names a file the zoneinfo module would otherwise look up.
+    """
+    if not value or len(value) > 64:
+        return None
+    name = value.strip()
+    return name if name in _zones() else None
+
+
+def time_zone_detect(*, query: str | None, cookie: str | None) -> str:
+    """?tz, then the cookie (set by the page's script from the browser's zone), then DISPLAY_TIME_ZONE."""
+    return time_zone_valid(query) or time_zone_valid(cookie) or settings.DISPLAY_TIME_ZONE

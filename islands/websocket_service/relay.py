@@ -14,7 +14,8 @@ end, so entries written to the new stream before the relay got back are still se
 The loop is synchronous (the backup and alerts handlers write the database); it runs in a worker
 thread, and each batch's sends are handed to this process's event loop, where the channel layer
 lives, and waited for before the loop acknowledges the batch. It must not transform entries or
-hold state between batches beyond that cursor: it only moves them.
+hold state between batches beyond that cursor: it only moves them. (A markets entry's frame is its
+difference from the entry before it, which the handler reads beside it: frames.frame_markets_update.)
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from django.conf import settings
 
 from islands.cache_system.consumer_loop import Batch, ConsumerLoop
 from islands.cache_system.services import heartbeat_record
-from islands.cache_system.streams import parse_id
+from islands.cache_system.streams import StreamEntry, parse_id
 from islands.websocket_service.services import entry_broadcast
 
 
@@ -85,7 +86,8 @@ class Relay:
     def _send(self, batch: Batch) -> None:
         """The loop's handler, in its thread: the sends run on the event loop; waits for them."""
         previous = self._predecessors(batch)
-        asyncio.run_coroutine_threadsafe(self._broadcast(batch, previous), self._event_loop).result()
+        tables = self._previous_tables(batch)
+        asyncio.run_coroutine_threadsafe(self._broadcast(batch, previous, tables), self._event_loop).result()
         for stream, entry in batch:
             sent = self._sent_up_to.get(stream)
             if sent is None or parse_id(entry.id) > parse_id(sent):
@@ -95,10 +97,26 @@ class Relay:
         """A new group starts at the stream's end; a re-created one after what this relay sent."""
         return self._sent_up_to.get(stream, "$")
 
-    async def _broadcast(self, batch: Batch, previous: dict[str, str]) -> None:
+    async def _broadcast(self, batch: Batch, previous: dict[str, str], tables: dict[str, StreamEntry]) -> None:
         for stream, entry in batch:
             prev_id = previous.get(entry.id) if stream == settings.STREAM_MARKET_DATA else None
-            await entry_broadcast(layer=self.layer, stream=stream, entry=entry, prev_id=prev_id)
+            await entry_broadcast(
+                layer=self.layer, stream=stream, entry=entry, prev_id=prev_id, previous=tables.get(entry.id)
+            )
+
+    def _previous_tables(self, batch: Batch) -> dict[str, StreamEntry]:
+        """Markets entry id -> the entry before it, whose table its frame is the difference from.
+
+        One XREVRANGE per markets entry (about one a minute); an entry without one (the first, or
+        its predecessor trimmed) is sent whole.
+        """
+        found: dict[str, StreamEntry] = {}
+        for stream, entry in batch:
+            if stream == settings.STREAM_MARKETS:
+                run = self.consumer.store.revrange(settings.STREAM_MARKETS, end=entry.id, count=2)
+                if len(run) == 2 and run[0].id == entry.id:
+                    found[entry.id] = run[1]
+        return found
 
     def _predecessors(self, batch: Batch) -> dict[str, str]:
         """Market-data id -> the id just before it in the stream, with one XREVRANGE per batch.

@@ -18,12 +18,15 @@ from islands.websocket_service import frames
 LIVE_MESSAGE_TYPE = "live.frame"
 
 
-def entry_message(*, stream: str, entry: StreamEntry, prev_id: str | None = None) -> dict[str, Any]:
+def entry_message(
+    *, stream: str, entry: StreamEntry, prev_id: str | None = None, previous: StreamEntry | None = None
+) -> dict[str, Any]:
     """The channel-layer message for one entry: the finished frame plus what the hub orders by.
 
-    prev_id is the id of the entry just before this one in the stream, None when not known.
-    An exchange-tick entry carries its ticks instead of a frame: each process merges them into
-    its own per-coin state and sends that (websocket_service/ticks.py).
+    prev_id is the id of the entry just before this one in the stream, None when not known. A
+    markets entry's frame carries only what changed since `previous` (that entry itself). An
+    exchange-tick entry carries its ticks instead of a frame: each process merges them into its
+    own per-coin state and sends that (websocket_service/ticks.py).
     """
     if stream == settings.STREAM_TICKS:
         return {
@@ -33,15 +36,16 @@ def entry_message(*, stream: str, entry: StreamEntry, prev_id: str | None = None
             "ticks": entry.data.get("ticks"),
             "source": entry.data.get("source"),
         }
-    return {
-        "type": LIVE_MESSAGE_TYPE,
-        "stream": stream,
-        "stream_id": entry.id,
-        "prev_id": prev_id,
-        "frame": frames.frame_entry(stream=stream, entry=entry),
-    }
+    if stream == settings.STREAM_MARKETS:
+        frame = frames.frame_markets_update(entry=entry, previous=previous)
+    else:
+        frame = frames.frame_entry(stream=stream, entry=entry)
+    return {"type": LIVE_MESSAGE_TYPE, "stream": stream, "stream_id": entry.id, "prev_id": prev_id, "frame": frame}
 
 
-async def entry_broadcast(*, layer: Any, stream: str, entry: StreamEntry, prev_id: str | None = None) -> None:
+async def entry_broadcast(
+    *, layer: Any, stream: str, entry: StreamEntry, prev_id: str | None = None, previous: StreamEntry | None = None
+) -> None:
     """Send one entry to every web process. Raises what the layer raises (Redis down)."""
-    await layer.group_send(settings.WS_GROUP, entry_message(stream=stream, entry=entry, prev_id=prev_id))
+    message = entry_message(stream=stream, entry=entry, prev_id=prev_id, previous=previous)
+    await layer.group_send(settings.WS_GROUP, message)

@@ -4,6 +4,7 @@
  * never "NaN", "null" or "undefined".
  *   window.CryptodashFormat.format(value, kind, lang)  kind: price usd usd_compact compact percent change int number
  *   window.CryptodashFormat.age(seconds, lang)
+ *   window.CryptodashFormat.money(value, currency, lang, compact)  currency: usd vnd eur (formatting.money_format)
  */
 (function () {
   "use strict";
@@ -110,5 +111,51 @@
     return units.ago.replace("{n}", Math.floor(number / 86400)).replace("{unit}", units.d);
   }
 
-  window.CryptodashFormat = { format: format, age: age, UNKNOWN: UNKNOWN };
+  /* --- money in a display currency: formatting.money_format ------------------------------------ */
+  var SYMBOLS = { usd: "$", vnd: "\u20ab", eur: "\u20ac" };
+  var SYMBOL_AFTER_IN_VI = { vnd: true, eur: true };
+  var MONEY_SCALES = {
+    vi: [[1e15, "triệu tỷ"], [1e12, "nghìn tỷ"], [1e9, "tỷ"], [1e6, "triệu"]],
+    en: [[1e12, "T"], [1e9, "B"], [1e6, "M"]],
+  };
+
+  function moneyDecimals(amount, currency) {
+    if (amount === 0) return currency === "vnd" ? 0 : 2;
+    if (currency === "vnd" && amount >= 1000) return 0;
+    if (amount >= 1) return 2;
+    return Math.min(12, Math.max(4, 3 - Math.floor(Math.log10(amount))));
+  }
+
+  function trimmed(text, lang) {
+    var point = langOf(lang) === "vi" ? "," : ".";
+    if (text.indexOf(point) < 0) return text;
+    text = text.replace(/0+$/, "");
+    return text.charAt(text.length - 1) === point ? text.slice(0, -1) : text;
+  }
+
+  function withSymbol(body, currency, lang) {
+    var symbol = SYMBOLS[currency];
+    if (symbol === undefined) return body + " " + String(currency).toUpperCase();
+    if (langOf(lang) === "vi" && SYMBOL_AFTER_IN_VI[currency]) return body + " " + symbol;
+    return symbol + body;
+  }
+
+  function money(value, currency, lang, compactForm) {
+    var number = toNumber(value);
+    if (number === null) return UNKNOWN;
+    var amount = Math.abs(number);
+    if (compactForm) {
+      var scales = MONEY_SCALES[langOf(lang)];
+      for (var i = 0; i < scales.length; i++) {
+        if (amount >= scales[i][0]) {
+          var body = trimmed(grouped(amount / scales[i][0], 2, lang), lang);
+          body = langOf(lang) === "vi" ? body + " " + scales[i][1] : body + scales[i][1];
+          return signed(withSymbol(body, currency, lang), number < 0, false);
+        }
+      }
+    }
+    return signed(withSymbol(grouped(amount, moneyDecimals(amount, currency), lang), currency, lang), number < 0, false);
+  }
+
+  window.CryptodashFormat = { format: format, age: age, money: money, UNKNOWN: UNKNOWN };
 })();

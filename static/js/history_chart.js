@@ -117,6 +117,7 @@
       lang: this.lang,
       timeZone: this.zone,
       gapMs: 2.5 * body.bucket_ms,
+      xRange: [body.start_ms, body.end_ms],
       format: formatter(this.kind(), this.lang),
       tableCaption: root.getAttribute("data-label-table"),
       tableTimeHeader: root.getAttribute("data-label-time"),

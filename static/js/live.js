@@ -30,6 +30,7 @@
  * what the page shows; a summary's REST price of that coin only wins again once it is newer than
  * the tick or the tick is older than data-tick-fresh-s (the exchange socket is down): the same
  * rule as the server's (cache_system.market_schema.ticks_overlay).
+ *   cryptodash:markets    detail: a markets_update frame as received (the changed rows of the table)
  *
  * Only summaries move the resume point: BTC ticks come from another stream and every summary
  * carries the BTC price too. A frame whose stream id is not newer than the last one applied is
@@ -215,6 +216,9 @@
         break;
       case "ticks":
         applyTicks(frame.data, frame.stream_id);
+        break;
+      case "markets_update": // the market table's changed rows: the markets page applies them
+        document.dispatchEvent(new CustomEvent("cryptodash:markets", { detail: frame }));
         break;
       default: // connected, pong, error (no_data: the page keeps what it shows)
         break;

@@ -12,7 +12,9 @@
  *
  * options: label (the series' name), format(value) -> text, timeZone (IANA), lang ("vi"|"en"),
  * gapMs (two points further apart than this are not joined: the time between them had no data;
- * default 2.5x the median spacing), height, tableCaption / tableTimeHeader (the data-table
+ * default 2.5x the median spacing), xRange ([start ms, end ms]: the span the x axis shows, so a
+ * range with data only at its end says so; default: the data's own span), height, tableCaption /
+ * tableTimeHeader (the data-table
  * alternative's texts), describe(summary) -> the chart's accessible name.
  *
  * Colours come from CSS custom properties on the container (--chart-1, --chart-text,
@@ -198,7 +200,9 @@
     var self = this;
     var colors = this.colors();
     var data = this.data(this.rows);
-    var spanMs = this.rows.length ? this.rows[this.rows.length - 1][0] - this.rows[0][0] : 0;
+    var xRange = this.options.xRange;
+    var spanMs = xRange ? xRange[1] - xRange[0]
+      : this.rows.length ? this.rows[this.rows.length - 1][0] - this.rows[0][0] : 0;
     var axisTime = dateFormatter(spanMs, this.options.timeZone, this.lang, false);
     this.tipTime = dateFormatter(spanMs, this.options.timeZone, this.lang, true);
     var closes = data[this.kind === "candles" ? 4 : 1];
@@ -247,14 +251,32 @@
       height: s.height,
       pxAlign: 0,
       legend: { show: false },
-      padding: [12, 8, 0, 0],
+      // Room on the right for the last time label, which is centred on its tick.
+      padding: [12, 20, 0, 0],
       cursor: {
         x: true,
         y: false,
         drag: { x: false, y: false },
         points: { size: 9, fill: colors.line, stroke: colors.text }
       },
-      scales: { x: { time: true } },
+      scales: {
+        x: {
+          time: true,
+          range: function (u, min, max) {
+            if (xRange) return [xRange[0] / 1000, xRange[1] / 1000];
+            // One point (or one instant) still gets an axis: half an hour either side.
+            return min === max || min === null ? [(min || 0) - 1800, (max || 0) + 1800] : [min, max];
+          }
+        },
+        y: {
+          range: function (u, min, max) {
+            if (min === null || max === null) return [0, 1];
+            // A flat series (or one point) sits in the middle of a band ±1 % around it.
+            var pad = max > min ? (max - min) * 0.08 : Math.abs(max) * 0.01 || 1;
+            return [min - pad, max + pad];
+          }
+        }
+      },
       series: series,
       axes: [
         Object.assign({}, axis, {

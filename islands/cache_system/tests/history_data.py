@@ -48,9 +48,15 @@ def summary_at(*, i: int, btc: float | None = None) -> dict[str, Any]:
 
 
 def demo_history_write(
-    *, hours: float, every_s: float, now_ms: int | None = None, stream_tail_s: float = 600, seed: int = 7
+    *,
+    hours: float,
+    every_s: float,
+    now_ms: int | None = None,
+    stream_tail_s: float = 600,
+    seed: int = 7,
+    btc_start: float = 95_000.0,
 ) -> tuple[int, int]:
-    """A random walk of summaries over the last `hours`, one every `every_s` seconds.
+    """A random walk of summaries over the last `hours`, one every `every_s` seconds, BTC from `btc_start`.
 
     Entries older than `stream_tail_s` become table rows (as if backed up and trimmed from the
     stream); the newer ones go into crypto:market_data with their ids. Returns (rows, entries).
@@ -59,7 +65,7 @@ def demo_history_write(
     rng = random.Random(seed)
     step_ms = int(every_s * 1000)
     count = int(hours * 3_600_000 // step_ms)
-    price = 95_000.0
+    price = btc_start
     rows: list[StreamEntry] = []
     tail: list[StreamEntry] = []
     for n in range(count - 1, -1, -1):

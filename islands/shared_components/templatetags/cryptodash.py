@@ -1,6 +1,7 @@
 """Template filters and tags of the site: `{% load cryptodash %}`.
 
-`{{ value|fmt:"price" }}` formats in the active language with the rules of formatting.py (the same
+`{{ value|fmt:"price" }}`, `{{ value|money:"vnd" }}` and `{{ value|money_compact:"vnd" }}` format
+in the active language with the rules of formatting.py (the same
 as static/js/format.js); `{{ seconds|age }}`, `{{ when|age_since }}`, `{{ when|local_time }}`;
 `{% query_with lang="en" %}` builds the current URL's query string with one parameter replaced;
 `{% coin_icon "btc" %}` is the bundled icon of a coin (static/img/coins), nothing when none is.
@@ -21,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 
-from islands.shared_components.formatting import age_format, format_value, time_format, time_local
+from islands.shared_components.formatting import age_format, format_value, money_format, time_format, time_local
 
 register = template.Library()
 
@@ -29,6 +30,18 @@ register = template.Library()
 @register.filter
 def fmt(value: Any, kind: str) -> str:
     return format_value(value, kind, get_language())
+
+
+@register.filter
+def money(value: Any, currency: str) -> str:
+    """`{{ price|money:currency }}`: '1.765.106.095 ₫' (formatting.money_format)."""
+    return money_format(value, currency, get_language())
+
+
+@register.filter
+def money_compact(value: Any, currency: str) -> str:
+    """`{{ market_cap|money_compact:currency }}`: '1,7 tỷ ₫'."""
+    return money_format(value, currency, get_language(), compact=True)
 
 
 @register.filter
@@ -68,15 +81,16 @@ def query_with(context: template.Context, **params: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _coin_icon_url(key: str) -> str | None:
+def _coin_icon_path(key: str) -> str | None:
+    # Whether the file exists is fixed per deploy; its URL (hashed or not) is static()'s to decide.
     path = f"img/coins/{key}.svg"
-    return static(path) if re.fullmatch(r"[a-z0-9]{1,16}", key) and finders.find(path) else None
+    return path if re.fullmatch(r"[a-z0-9]{1,16}", key) and finders.find(path) else None
 
 
 @register.simple_tag
 def coin_icon(key: str) -> str:
     """<img> of the coin's bundled icon (decorative: the name is beside it), or "" without one."""
-    url = _coin_icon_url(str(key).lower())
-    if url is None:
+    path = _coin_icon_path(str(key).lower())
+    if path is None:
         return ""
-    return format_html('<img class="coin-icon" src="{}" alt="" width="18" height="18">', url)
+    return format_html('<img class="coin-icon" src="{}" alt="" width="18" height="18">', static(path))

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from islands.shared_components.formatting import age_format, format_value
+from islands.shared_components.formatting import age_format, format_value, money_format
 
+from .test_currency_and_time_zone import MONEY
 from .test_formatting import CASES
 
 FORMAT_JS = Path(settings.BASE_DIR) / "static" / "js" / "format.js"
@@ -32,3 +33,17 @@ def test_it_matches_the_python_rules_in_a_browser(page):
         assert page.evaluate(
             "([ages, lang]) => ages.map((a) => window.CryptodashFormat.age(a, lang))", [ages, lang]
         ) == [age_format(a, lang) for a in ages]
+
+
+@pytest.mark.browser
+def test_money_matches_the_python_rules_in_a_browser(page):
+    page.set_content("<html><body></body></html>")
+    page.add_script_tag(content=FORMAT_JS.read_text())
+    cases = [(value, currency) for value, currency, *_texts in MONEY]
+    for lang in ("vi", "en"):
+        for compact in (False, True):
+            js = page.evaluate(
+                "([cases, lang, compact]) => cases.map(([v, c]) => window.CryptodashFormat.money(v, c, lang, compact))",
+                [cases, lang, compact],
+            )
+            assert js == [money_format(v, c, lang, compact=compact) for v, c in cases]

@@ -1,0 +1,185 @@
+/* A coin's page (/coin/<id>): its live price in the page's currency and its chart.
+ *
+ * Live price: live.js dispatches `cryptodash:summary`; every [data-usd-field] element shows that
+ * summary field (USD) times the page's rate (#coin data-rate, kept current from the summary's
+ * fx) in the page's currency. [data-field] changes are live.js's own.
+ *
+ * Chart (#coin-chart, ranges 1h 24h 7d 30d 1y): for a tracked coin, OHLC candles from
+ * GET /api/crypto/coin/<id>/candles (Binance, stored by beat) and a line from the site's own
+ * history, GET /api/crypto/history?field=<key>_price_usd; for any coin the 7-day range also has the
+ * market table's 7-day prices (data-spark). Drawn with CryptodashCharts (static/js/timechart.js).
+ * Text is only ever set with textContent.
+ */
+(function () {
+  "use strict";
+  var root = document.getElementById("coin");
+  if (!root) return;
+  var F = window.CryptodashFormat;
+  var lang = document.documentElement.lang === "en" ? "en" : "vi";
+  var currency = root.getAttribute("data-currency") || "usd";
+  var rate = Number(root.getAttribute("data-rate")) || 1;
+  var key = root.getAttribute("data-coin-key");
+  var coinId = root.getAttribute("data-coin-id");
+  var tracked = root.getAttribute("data-tracked") === "1";
+  var HOUR = 3600000;
+  var DAY = 24 * HOUR;
+  // range -> [candle interval, how many candles, history range or null]
+  var RANGES = {
+    "1h": [null, 0, "1h"],
+    "24h": ["1h", 24, "24h"],
+    "7d": ["4h", 42, "7d"],
+    "30d": ["1d", 30, "30d"],
+    "1y": ["1d", 365, null],
+  };
+
+  function money(usd, compact) {
+    return F.money(typeof usd === "number" && isFinite(usd) ? usd * rate : null, currency, lang, compact);
+  }
+
+  /* --- live price ------------------------------------------------------------------------------ */
+  function repaintMoney() {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-money]"), function (el) {
+      var raw = el.getAttribute("data-money");
+      var usd = raw === "" ? null : Number(raw);
+      var text = money(usd, el.getAttribute("data-money-kind") === "money_compact");
+      // Keep a reason span (why a value is unknown) after the number.
+      var reason = el.querySelector(".fact__reason");
+      el.textContent = text;
+      if (reason) {
+        el.appendChild(document.createTextNode(" "));
+        el.appendChild(reason);
+      }
+    });
+  }
+
+  document.addEventListener("cryptodash:summary", function (event) {
+    var data = event.detail && event.detail.data;
+    if (!data) return;
+    var fx = data.fx;
+    if (currency !== "usd" && fx && typeof fx[currency] === "number" && fx[currency] > 0) {
+      rate = fx[currency];
+      root.setAttribute("data-rate", String(rate));
+    }
+    Array.prototype.forEach.call(root.querySelectorAll("[data-usd-field]"), function (el) {
+      var value = data[el.getAttribute("data-usd-field")];
+      if (typeof value === "string" && value.trim() !== "") value = Number(value);
+      if (typeof value === "number" && isFinite(value)) el.setAttribute("data-money", String(value));
+    });
+    var when = data.timestamp || data.last_updated;
+    var priceAge = root.querySelector(".coin-price__source time[data-age-from]");
+    if (when && priceAge && root.querySelector("#coin-price[data-usd-field]")) {
+      priceAge.setAttribute("data-age-from", when);
+      priceAge.setAttribute("datetime", when);
+    }
+    repaintMoney();
+    tickAges();
+  });
+
+  function tickAges() {
+    Array.prototype.forEach.call(root.querySelectorAll("time[data-age-from]"), function (el) {
+      var at = Date.parse(el.getAttribute("data-age-from"));
+      if (isFinite(at)) el.textContent = F.age((Date.now() - at) / 1000, lang);
+    });
+  }
+  window.setInterval(tickAges, 1000);
+
+  /* --- the chart ------------------------------------------------------------------------------- */
+  var section = document.getElementById("coin-chart");
+  if (!section) return;
+  var candleBox = section.querySelector("[data-chart-candles]");
+  var lineBox = section.querySelector("[data-chart-line]");
+  var what = section.querySelector("[data-chart-what]");
+  var meta = section.querySelector("[data-chart-meta]");
+  var charts = [];
+  var current = null;
+  var zone = (window.CryptodashPrefs && window.CryptodashPrefs.zone) || undefined;
+
+  function label(name) {
+    return section.getAttribute("data-label-" + name) || "";
+  }
+
+  function clear() {
+    charts.forEach(function (chart) { chart.destroy(); });
+    charts = [];
+    candleBox.textContent = "";
+    lineBox.textContent = "";
+    candleBox.hidden = true;
+    lineBox.hidden = true;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).catch(function () { return null; });
+  }
+
+  function sparkPoints() {
+    var values = (section.getAttribute("data-spark") || "").split(",").filter(Boolean).map(Number);
+    var end = Number(section.getAttribute("data-spark-end-ms")) || Date.now();
+    if (values.length < 2) return [];
+    var step = (7 * DAY) / (values.length - 1);
+    return values.map(function (v, i) { return [end - (values.length - 1 - i) * step, v * rate]; });
+  }
+
+  function draw(range) {
+    current = range;
+    Array.prototype.forEach.call(section.querySelectorAll("button[data-range]"), function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-range") === range ? "true" : "false");
+    });
+    clear();
+    section.setAttribute("data-state", "loading");
+    what.textContent = label("loading");
+    meta.textContent = "";
+    var plan = RANGES[range];
+    var wants = [];
+    wants.push(tracked && plan[0]
+      ? getJSON("/api/crypto/coin/" + encodeURIComponent(coinId) + "/candles?interval=" + plan[0])
+      : Promise.resolve(null));
+    wants.push(tracked && plan[2]
+      ? getJSON("/api/crypto/history?field=" + encodeURIComponent(key + "_price_usd") + "&range=" + plan[2])
+      : Promise.resolve(null));
+    Promise.all(wants).then(function (found) {
+      if (current !== range) return;
+      var Charts = window.CryptodashCharts;
+      var options = {
+        lang: lang, timeZone: zone, format: function (v) { return F.money(v, currency, lang, false); },
+      };
+      var parts = [];
+      var candles = found[0] && Array.isArray(found[0].candles) ? found[0].candles.slice(-plan[1]) : [];
+      if (candles.length && Charts) {
+        candleBox.hidden = false;
+        var rows = candles.map(function (c) { return [c[0], c[1] * rate, c[2] * rate, c[3] * rate, c[4] * rate]; });
+        charts.push(Charts.candles(candleBox, rows, Object.assign({ label: label("candles") }, options)));
+        parts.push(label("candles") + " · " + plan[0]);
+      }
+      var line = [];
+      if (found[1] && Array.isArray(found[1].points)) {
+        line = found[1].points.map(function (p) { return [p[0], typeof p[1] === "number" ? p[1] * rate : null]; });
+        // One point is no line: the history has just started (or has a gap this long).
+        if (line.filter(function (p) { return p[1] !== null; }).length < 2) line = [];
+      }
+      var lineLabel = label("line");
+      if (!line.length && range === "7d") {
+        line = sparkPoints();
+        lineLabel = label("spark");
+      }
+      if (line.length && Charts) {
+        lineBox.hidden = false;
+        charts.push(Charts.timeSeries(lineBox, line, Object.assign({ label: lineLabel }, options)));
+        parts.push(lineLabel);
+      }
+      what.textContent = parts.length ? parts.join(" — ") : label("none");
+      section.setAttribute("data-state", parts.length ? "ready" : "empty");
+      if (found[0] && found[0].updated_at && candles.length) {
+        meta.textContent = "Binance · " + F.age(found[0].age_s, lang) + (found[0].reason ? " · " + found[0].reason : "");
+      }
+    });
+  }
+
+  section.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-range]") : null;
+    if (button) draw(button.getAttribute("data-range"));
+  });
+
+  draw(section.getAttribute("data-range") || "24h");
+})();
