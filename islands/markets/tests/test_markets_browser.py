@@ -3,7 +3,7 @@ phone-sized table; screenshots (1366 and 390 px, vi/light and en/dark) when
 CRYPTODASH_SCREENSHOT_DIR is set (docs/screenshots/markets-*.png, coin-*.png).
 
 The test server speaks HTTP only: the page follows new tables by polling the markets API, as it
-does while the socket is down (the socket's own markets_update frames: test_live_table.py).
+does while the socket is down (over a real socket: test_live_table_browser.py).
 """
 
 from __future__ import annotations
