@@ -123,7 +123,7 @@ def ingested(fake_upstream, settings):  # noqa: F811 - the imported fixture
     """The real pipeline against the project's fake upstream: a day of the site's own history, then
     a summary with its rates, the top-100 table and the tracked coins' candles, as beat stores them."""
     # Near the fake upstream's BTC (its fixture's 67,012.34), so the line meets the live price.
-    demo_history_write(hours=24, every_s=300, btc_start=67_000.0, seed=3)
+    demo_history_write(hours=24, every_s=300, btc_start=67_000.0, seed=30)
     settings.SUMMARY_L1_TTL = 0.0
     summary_refresh()
     assert markets_refresh() is not None
@@ -161,6 +161,10 @@ def test_screenshots(live_server, browser, ingested, tmp_path, look, width):  # 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     row = page.locator("tr[data-id=bitcoin]").bounding_box()
     assert row["height"] < 60  # one compact row per coin
+    # Nothing of the table is cut off: it fits its box without a sideways scroll.
+    assert page.evaluate(
+        "(() => { const w = document.querySelector('.markets-wrap'); return w.scrollWidth <= w.clientWidth; })()"
+    )
     page.screenshot(path=str(shots / f"markets-{lang}-{theme}-{width}.png"))
     page.goto(f"{live_server.url}/coin/bitcoin?lang={lang}", wait_until="networkidle")
     page.wait_for_timeout(300)
