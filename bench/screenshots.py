@@ -109,12 +109,15 @@ def shoot(base: str, out: Path) -> list[Path]:
                     device_scale_factor=1,
                     is_mobile=width < 500,
                     has_touch=width < 500,
+                    # The browser's zone becomes the site's display zone (a cookie set by the page).
+                    timezone_id="Asia/Ho_Chi_Minh",
+                    locale="vi-VN" if lang == "vi" else "en-GB",
                 )
                 page = context.new_page()
-                # The first visit stores the choices in cookies, as a visitor's click would.
-                page.goto(f"{base}/robots.txt?lang={lang}&theme={theme}")
                 for name, path in pages.items():
-                    page.goto(base + path, wait_until="networkidle")
+                    # The choices ride on every address: each page shows them whatever it caches.
+                    sep = "&" if "?" in path else "?"
+                    page.goto(f"{base}{path}{sep}lang={lang}&theme={theme}", wait_until="networkidle")
                     page.wait_for_timeout(1500)  # charts draw after their data arrives
                     target = out / f"{name}-{lang}-{theme}-{width}.png"
                     # A full-page shot paints only the visible part of a sandboxed (out-of-process)

@@ -87,3 +87,30 @@ def test_sources_have_human_names_and_the_site_an_icon(live_server, page, market
     icon = page.evaluate("document.querySelector('link[rel=icon]').href")
     assert page.request.get(icon).ok
     assert page.request.get(f"{live_server.url}/favicon.ico").ok
+
+
+def test_the_keyboard_starts_at_the_skip_link_and_focus_is_visible(live_server, page, market):
+    page.goto(f"{live_server.url}/?lang=en")
+    page.keyboard.press("Tab")
+    first = page.evaluate("[document.activeElement.className, getComputedStyle(document.activeElement).left]")
+    assert first[0] == "skip-link" and first[1] == "8px"  # moved on screen while focused
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.className, s.outlineStyle, s.outlineWidth]; })()"
+    )
+    assert focused == ["brand", "solid", "2px"]
+    page.keyboard.press("Enter")  # the brand link: home again, nothing trapped the keyboard
+    page.wait_for_url(f"{live_server.url}/")
+
+
+@pytest.mark.parametrize(("motion", "fades"), [("no-preference", True), ("reduce", False)])
+def test_the_flash_fades_only_without_reduced_motion(live_server, browser, market, motion, fades):
+    context = browser.new_context(reduced_motion=motion)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/?lang=en")
+    duration = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('[data-field=btc_price_usd]')).transitionDuration)"
+    )
+    assert (duration >= 1) is fades
+    context.close()

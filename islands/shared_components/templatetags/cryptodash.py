@@ -81,15 +81,16 @@ def query_with(context: template.Context, **params: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _coin_icon_url(key: str) -> str | None:
+def _coin_icon_path(key: str) -> str | None:
+    # Whether the file exists is fixed per deploy; its URL (hashed or not) is static()'s to decide.
     path = f"img/coins/{key}.svg"
-    return static(path) if re.fullmatch(r"[a-z0-9]{1,16}", key) and finders.find(path) else None
+    return path if re.fullmatch(r"[a-z0-9]{1,16}", key) and finders.find(path) else None
 
 
 @register.simple_tag
 def coin_icon(key: str) -> str:
     """<img> of the coin's bundled icon (decorative: the name is beside it), or "" without one."""
-    url = _coin_icon_url(str(key).lower())
-    if url is None:
+    path = _coin_icon_path(str(key).lower())
+    if path is None:
         return ""
-    return format_html('<img class="coin-icon" src="{}" alt="" width="18" height="18">', url)
+    return format_html('<img class="coin-icon" src="{}" alt="" width="18" height="18">', static(path))

@@ -31,7 +31,9 @@ self.addEventListener("activate", function (event) {
 
 function networkFirst(request) {
   return fetch(request).then(function (response) {
-    if (response.ok && response.type === "basic") {
+    // no-store (the admin, account pages: Django's never_cache) is never kept.
+    var control = response.headers.get("Cache-Control") || "";
+    if (response.ok && response.type === "basic" && control.indexOf("no-store") === -1) {
       var copy = response.clone();
       caches.open(DATA_CACHE).then(function (cache) { cache.put(request, copy); });
     }
