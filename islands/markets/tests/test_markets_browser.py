@@ -144,6 +144,17 @@ def test_the_coin_page_draws_candles_from_redis_only(live_server, page, ingested
     assert len(ingested.requests(prefix="binance")) == fetched  # the page never made a request upstream
 
 
+def test_a_coin_outside_the_tracked_ones_shows_its_7_day_prices(live_server, page, ingested):
+    page.goto(f"{live_server.url}/coin/tether?lang=en", wait_until="networkidle")
+    page.wait_for_selector("#coin-chart[data-state=ready]")
+    assert page.get_attribute("button[data-range='7d']", "aria-pressed") == "true"
+    assert "Price, last 7 days (CoinGecko)" in page.inner_text("[data-chart-what]")
+    assert page.locator("[data-chart-line] canvas").count() == 1
+    page.click("button[data-range='30d']")
+    page.wait_for_selector("#coin-chart[data-state=empty]")
+    assert page.inner_text("[data-chart-what]") == "No price history for this range."
+
+
 # (language, theme, the visitor's zone): the page names the zone the browser reports.
 LOOKS = [("vi", "light", "Asia/Ho_Chi_Minh"), ("en", "dark", "Europe/London")]
 
