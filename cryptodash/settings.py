@@ -274,12 +274,12 @@ CHANNEL_LAYERS = {
 # --- Streams and the tiered cache (cache_system island) --------------------------------------
 STREAM_MARKET_DATA = "crypto:market_data"
 STREAM_BTC_PRICE = "crypto:btc_price"
+STREAM_MARKETS = "crypto:markets"
 # One summary every 10 s is 8,640 entries a day; 20,000 keeps more than 24 h with room for
 # manual refreshes. MAXLEN ~ lets Redis trim whole macro-nodes, so XLEN hovers slightly above.
 STREAM_MAXLEN = env_int("STREAM_MAXLEN", 20_000, minimum=100)
 # The top-N market table, one entry a minute (~30 KB for 100 coins; sparklines are kept beside it,
 # not in each entry): 360 keeps six hours. Readers only want the newest; the backup keeps more.
-STREAM_MARKETS = "crypto:markets"
 STREAM_MARKETS_MAXLEN = env_int("STREAM_MARKETS_MAXLEN", 360, minimum=10)
 # Streams whose MAXLEN is not STREAM_MAXLEN.
 STREAM_MAXLENS = {STREAM_MARKETS: STREAM_MARKETS_MAXLEN}
@@ -323,6 +323,8 @@ BACKUP_RESTORE_COUNT = env_int("BACKUP_RESTORE_COUNT", 5_000, minimum=1)
 BACKUP_KEEP_ALL_DAYS = env_int("BACKUP_KEEP_ALL_DAYS", 7, minimum=1)
 BACKUP_KEEP_MINUTELY_DAYS = env_int("BACKUP_KEEP_MINUTELY_DAYS", 30, minimum=1)
 BACKUP_KEEP_HOURLY_DAYS = env_int("BACKUP_KEEP_HOURLY_DAYS", 365, minimum=1)
+# Market tables are large (~50 KB a minute) and only the stream's six hours need restoring.
+BACKUP_MARKETS_KEEP_HOURS = env_int("BACKUP_MARKETS_KEEP_HOURS", 24, minimum=1)
 
 # --- Live updates (websocket_service island) --------------------------------------------------
 # The channel-layer group every web process's fan-out hub joins; the relay sends to it.
@@ -422,10 +424,6 @@ INGEST_INTERVALS = {
 }
 # The display currencies' rates (CoinGecko /exchange_rates) are a feed of the summary too (`fx`).
 INGEST_INTERVALS["fx"] = env_float("INGEST_INTERVAL_FX", 600.0, minimum=1.0)
-# Currencies prices can be shown in; USD is the base, every other one needs a rate (never made up).
-DISPLAY_CURRENCIES = [c.lower() for c in env_list("DISPLAY_CURRENCIES", ["usd", "vnd", "eur"])]
-if "usd" not in DISPLAY_CURRENCIES:
-    raise ImproperlyConfigured("DISPLAY_CURRENCIES must include usd (the base of every price)")
 # The market table (CoinGecko /coins/markets, stream crypto:markets): how many coins, how often.
 MARKET_TOP_N = env_int("MARKET_TOP_N", 100, minimum=1)
 if MARKET_TOP_N > 250:
@@ -643,6 +641,11 @@ USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
 DISPLAY_TIME_ZONE = env_str("DISPLAY_TIME_ZONE", "Asia/Ho_Chi_Minh")
+# Currencies a visitor may pick for prices (the first is the default); USD is the unit of every
+# stored number, the others are converted with CoinGecko's exchange rates when they are known.
+DISPLAY_CURRENCIES = [code.lower() for code in env_list("DISPLAY_CURRENCIES", ["usd", "vnd", "eur"])]
+if "usd" not in DISPLAY_CURRENCIES:
+    raise ImproperlyConfigured("DISPLAY_CURRENCIES must include usd: it is what prices fall back to")
 # The site's own catalogue wins over the ones Django's apps ship (admin translates "History" otherwise).
 LOCALE_PATHS = [BASE_DIR / "islands" / "shared_components" / "locale"]
 

@@ -141,7 +141,9 @@ def snapshot_retention_apply(*, now_ms: int | None = None) -> int:
 
     Every row younger than BACKUP_KEEP_ALL_DAYS stays; up to BACKUP_KEEP_MINUTELY_DAYS the first
     row of each stream and minute stays; up to BACKUP_KEEP_HOURLY_DAYS the first of each hour;
-    anything older goes. Running it twice deletes nothing more the second time.
+    anything older goes. Market tables (crypto:markets, ~50 KB a minute) are kept only
+    BACKUP_MARKETS_KEEP_HOURS: enough to restore the stream, which holds six hours of them.
+    Running it twice deletes nothing more the second time.
     """
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     all_days = settings.BACKUP_KEEP_ALL_DAYS
@@ -152,6 +154,8 @@ def snapshot_retention_apply(*, now_ms: int | None = None) -> int:
     hourly_from = now_ms - hour_days * DAY_MS
 
     deleted = MarketSnapshot.objects.filter(ms__lt=hourly_from).delete()[0]
+    markets_from = now_ms - settings.BACKUP_MARKETS_KEEP_HOURS * 3_600_000
+    deleted += MarketSnapshot.objects.filter(stream=settings.STREAM_MARKETS, ms__lt=markets_from).delete()[0]
     for low, high, bucket_ms in ((minutely_from, keep_all_from, 60_000), (hourly_from, minutely_from, 3_600_000)):
         if high <= low:
             continue

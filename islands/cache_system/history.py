@@ -35,6 +35,7 @@ def history_fields() -> tuple[str, ...]:
     """The fields a history can be asked for: the summary's numbers (market_schema)."""
     return number_fields()
 
+
 MAX_POINTS = 500
 
 

@@ -299,6 +299,7 @@ MARKET_COIN_FIELDS: tuple[str, ...] = (
     "ath_date",
     "ath_change_percentage",
     "last_updated",
+    "price_source",  # "live": a tracked coin's summary price (Binance) while its tile is ok; else "markets"
 )
 
 
@@ -320,11 +321,23 @@ CANDLE_ROW: tuple[str, ...] = ("open_time_ms", "open", "high", "low", "close", "
 
 
 def display_currencies() -> tuple[str, ...]:
-    """The currencies prices can be shown in (settings.DISPLAY_CURRENCIES); usd first."""
-    currencies = [c for c in getattr(settings, "DISPLAY_CURRENCIES", ["usd", "vnd", "eur"]) if c != "usd"]
-    return ("usd", *currencies)
+    """The currencies prices can be shown in (settings.DISPLAY_CURRENCIES; the first is the default)."""
+    return tuple(getattr(settings, "DISPLAY_CURRENCIES", ("usd", "vnd", "eur")))
 
 
 def fx_currencies() -> tuple[str, ...]:
-    """The display currencies that need a USD rate."""
-    return display_currencies()[1:]
+    """The display currencies that need a USD rate (all but usd, in the setting's order)."""
+    return tuple(c for c in display_currencies() if c != "usd")
+
+
+def live_prices(data: dict[str, Any]) -> dict[str, float]:
+    """CoinGecko id -> a tracked coin's price in summary `data`, for the prices in state "ok" only:
+    the market table shows them instead of its own (the tiles and the table agree), and keeps its
+    own where the live one is stale or unknown."""
+    prices = {}
+    for coin in tracked_coins():
+        value = data.get(coin.price_field)
+        number = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+        if number and field_state_of(data, coin.price_field).get("state") == STATE_OK:
+            prices[coin.coingecko_id] = float(value)
+    return prices

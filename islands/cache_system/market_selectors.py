@@ -14,11 +14,17 @@ from typing import Any
 
 from django.conf import settings
 
-from islands.cache_system.market_schema import CANDLE_INTERVALS, coin_by_coingecko_id, fx_currencies, tracked_coins
+from islands.cache_system.market_schema import (
+    CANDLE_INTERVALS,
+    coin_by_coingecko_id,
+    fx_currencies,
+    live_prices,
+    tracked_coins,
+)
 from islands.cache_system.selectors import ingest_records, summary_latest
 from islands.cache_system.services import CANDLES_RECORD, MARKETS_SPARKLINES_RECORD, MARKETS_STATUS_RECORD
 from islands.cache_system.stores import stream_store, tiered_cache
-from islands.cache_system.streams import parse_id
+from islands.cache_system.streams import StreamEntry, parse_id
 
 MARKETS_L1_KEY = "markets:latest"
 CANDLES_L1_KEY = "candles:{coin_id}:{interval}"
@@ -77,16 +83,9 @@ def _markets_stale_reason(status: dict[str, Any] | None, stored_at: float, now: 
 
 
 def _live_prices() -> dict[str, float]:
-    """coingecko id → the tracked coin's price from the latest summary (Binance, else CoinGecko)."""
+    """coingecko id -> a tracked coin's fresh price from the latest summary (market_schema.live_prices)."""
     snapshot = summary_latest()
-    if snapshot is None:
-        return {}
-    prices = {}
-    for coin in tracked_coins():
-        value = snapshot.data.get(coin.price_field)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            prices[coin.coingecko_id] = float(value)
-    return prices
+    return live_prices(snapshot.data) if snapshot is not None else {}
 
 
 def markets_latest() -> MarketsSnapshot:
@@ -95,45 +94,35 @@ def markets_latest() -> MarketsSnapshot:
     cached = l1.get(MARKETS_L1_KEY)
     if cached is not None:
         return cached
+    status = ingest_records(names=[MARKETS_STATUS_RECORD])[MARKETS_STATUS_RECORD]
     store = stream_store()
-    entry = store.latest(settings.STREAM_MARKETS)
     offline = store.mode == "fallback"
-    records = ingest_records(names=[MARKETS_STATUS_RECORD, MARKETS_SPARKLINES_RECORD])
-    status = records[MARKETS_STATUS_RECORD]
-    if entry is None:
-        reason = "no market table has been fetched yet"
-        if status and status.get("error"):
-            reason += f" (coingecko: {status.get('status')} — {status['error']})"
-        return MarketsSnapshot(
-            coins=[], stream_id=None, updated_at=None, stored_at=None, stale=True, reason=reason, offline=offline
-        )
-    stored_at = _epoch(entry.id)
-    reason = _markets_stale_reason(status, stored_at, time.time())
+    built = _table_built
+    if built is None or status is None or status.get("stream_id") != built.stream_id or offline:
+        # A new table (or no way to tell): read it and its sparklines (~200 KB), once per entry.
+        entry = store.latest(settings.STREAM_MARKETS)
+        offline = store.mode == "fallback"
+        if entry is None:
+            reason = "no market table has been fetched yet"
+            if status and status.get("error"):
+                reason += f" (coingecko: {status.get('status')} — {status['error']})"
+            return MarketsSnapshot(
+                coins=[], stream_id=None, updated_at=None, stored_at=None, stale=True, reason=reason, offline=offline
+            )
+        built = _table_build(entry)
+    reason = _markets_stale_reason(status, _epoch(built.stream_id), time.time())
     if offline:
         reason = reason or "Redis not answering: the newest table this process knows"
-    sparklines = (records[MARKETS_SPARKLINES_RECORD] or {}).get("by_id") or {}
     live = _live_prices()
-    tracked = {coin.coingecko_id for coin in tracked_coins()}
     coins = []
-    for row in entry.data.get("coins") or []:
-        if not isinstance(row, dict):
-            continue
-        coin_id = row.get("id")
-        price = live.get(coin_id)
-        coins.append(
-            {
-                **row,
-                "price_usd": price if price is not None else row.get("price_usd"),
-                "price_source": "live" if price is not None else "markets",
-                "sparkline_7d": sparklines.get(coin_id),
-                "tracked": coin_id in tracked,
-            }
-        )
+    for row in built.coins:
+        price = live.get(row.get("id"))
+        coins.append(row if price is None else {**row, "price_usd": price, "price_source": "live"})
     snapshot = MarketsSnapshot(
         coins=coins,
-        stream_id=entry.id,
-        updated_at=entry.data.get("updated_at"),
-        stored_at=stored_at,
+        stream_id=built.stream_id,
+        updated_at=built.fetched_at,
+        stored_at=_epoch(built.stream_id),
         stale=reason is not None,
         reason=reason,
         offline=offline,
@@ -141,6 +130,34 @@ def markets_latest() -> MarketsSnapshot:
     if not offline:
         l1.set(MARKETS_L1_KEY, snapshot, settings.SUMMARY_L1_TTL)
     return snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class _TableBuilt:
+    stream_id: str
+    fetched_at: str | None
+    coins: list[dict[str, Any]]
+
+
+# The rows of the newest entry with their sparklines, built once per entry in this process: a
+# read then costs one small status record while the table has not changed (bench/market_read.py).
+_table_built: _TableBuilt | None = None
+
+
+def _table_build(entry: StreamEntry) -> _TableBuilt:
+    global _table_built  # noqa: PLW0603 - replaced whole, read without a lock
+    record = ingest_records(names=[MARKETS_SPARKLINES_RECORD])[MARKETS_SPARKLINES_RECORD] or {}
+    sparklines = record.get("by_id") or {}
+    tracked = {coin.coingecko_id for coin in tracked_coins()}
+    coins = [
+        {**row, "sparkline_7d": sparklines.get(row.get("id")), "tracked": row.get("id") in tracked}
+        for row in entry.data.get("coins") or []
+        if isinstance(row, dict)
+    ]
+    built = _TableBuilt(stream_id=entry.id, fetched_at=entry.data.get("fetched_at"), coins=coins)
+    if entry.data.get("coins") is not None and sparklines:
+        _table_built = built
+    return built
 
 
 def market_coin(*, coin_id: str) -> dict[str, Any] | None:

@@ -33,7 +33,8 @@ def btc_price_store(*, price_usd: float, change_24h: float | None, last_updated:
 
 
 def markets_store(*, table: dict[str, Any]) -> str:
-    """Append a market table (`{"coins": [...], "updated_at", "source", "top_n"}`) to
+    """Append a market table (`{"coins": [...], "fetched_at", "source": {"name", "status", "error"},
+    "top_n"}`) to
     crypto:markets, bounded by STREAM_MARKETS_MAXLEN; returns its id."""
     return stream_store().add(settings.STREAM_MARKETS, "markets_update", table)
 
@@ -49,7 +50,8 @@ def heartbeat_record(*, name: str, ttl: int = 600) -> bool:
 
 INGEST_RECORD_KEY = "cryptodash:ingest:{name}"
 # Ingest records of the market data, written by external_apis, read by the selectors here.
-# The last markets fetch: {"status", "error", "attempt_at", "success_at", "retry_after_s"}.
+# The last markets fetch: {"status", "error", "attempt_at", "success_at", "retry_after_s",
+# "stream_id" (the table the last success appended)}.
 MARKETS_STATUS_RECORD = "markets:status"
 # {"at": epoch s, "by_id": {coingecko id: [prices of 7 days, oldest first]}} from the last good fetch.
 MARKETS_SPARKLINES_RECORD = "markets:sparklines"

@@ -20,8 +20,8 @@ from django.conf import settings
 
 from islands.cache_system.coordination import SharedLock
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
-from islands.cache_system.market_schema import CANDLE_INTERVALS, tracked_coins
-from islands.cache_system.selectors import ingest_records
+from islands.cache_system.market_schema import CANDLE_INTERVALS, live_prices, tracked_coins
+from islands.cache_system.selectors import ingest_records, summary_latest
 from islands.cache_system.services import (
     CANDLES_RECORD,
     MARKETS_SPARKLINES_RECORD,
@@ -63,7 +63,12 @@ def _job_lock(name: str) -> Iterator[bool]:
 # --- the market table ---------------------------------------------------------------------------
 def _markets_status(previous: dict | None, error: UpstreamError | None, now: float) -> dict[str, Any]:
     previous = previous or {}
-    record: dict[str, Any] = {"attempt_at": now, "success_at": previous.get("success_at")}
+    # stream_id: the table the last success appended (readers reuse their copy while it stands).
+    record: dict[str, Any] = {
+        "attempt_at": now,
+        "success_at": previous.get("success_at"),
+        "stream_id": previous.get("stream_id"),
+    }
     if error is None:
         record.update(status="ok", error=None, success_at=now, retry_after_s=None)
     elif isinstance(error, QuotaExhausted | SkippedByCooldown) and previous.get("status") == "rate_limited":
@@ -85,6 +90,21 @@ def markets_refresh() -> str | None:
         return _markets_fetch_and_store()
 
 
+def _with_live_prices(coins: list[dict]) -> list[dict]:
+    """The tracked coins show the summary's price (Binance, CoinGecko's simple/price as fallback)
+    while it is fresh, so the table, its live frames and the tiles agree; `price_source` says
+    which a row shows ("live" or "markets")."""
+    snapshot = summary_latest()
+    live = live_prices(snapshot.data) if snapshot is not None else {}
+    rows = []
+    for row in coins:
+        price = live.get(row["id"])
+        rows.append(
+            {**row, "price_usd": price, "price_source": "live"} if price else {**row, "price_source": "markets"}
+        )
+    return rows
+
+
 def _markets_fetch_and_store() -> str | None:
     previous = ingest_records(names=[MARKETS_STATUS_RECORD])[MARKETS_STATUS_RECORD]
     deadline = Deadline(settings.UPSTREAM_FETCH_BUDGET)
@@ -104,9 +124,16 @@ def _markets_fetch_and_store() -> str | None:
         log.info("markets: %d rows without an id or a price left out", table.skipped)
     ingest_record_store(name=MARKETS_SPARKLINES_RECORD, record={"at": now, "by_id": table.sparklines}, ttl=RECORD_TTL)
     entry_id = markets_store(
-        table={"coins": table.coins, "updated_at": rfc3339(now), "source": "coingecko", "top_n": top_n}
+        table={
+            "coins": _with_live_prices(table.coins),
+            "fetched_at": rfc3339(now),
+            # Always ok in the stream: a failed fetch appends nothing (the status record says why).
+            "source": {"name": "coingecko", "status": "ok", "error": None},
+            "top_n": top_n,
+        }
     )
-    ingest_record_store(name=MARKETS_STATUS_RECORD, record=_markets_status(previous, None, now), ttl=RECORD_TTL)
+    status = {**_markets_status(previous, None, now), "stream_id": entry_id}
+    ingest_record_store(name=MARKETS_STATUS_RECORD, record=status, ttl=RECORD_TTL)
     return entry_id
 
 

@@ -56,11 +56,9 @@ def frame_dashboard_data(*, data: dict[str, Any], stream_id: str, resync: bool =
 
 def frame_type_for(stream: str) -> str:
     """The frame type of an entry of `stream` (the old JS clients switch on it)."""
-    if stream == settings.STREAM_BTC_PRICE:
-        return "btc_price_update"
     if stream == settings.STREAM_MARKETS:
         return "markets_update"
-    return "dashboard_update"
+    return "btc_price_update" if stream == settings.STREAM_BTC_PRICE else "dashboard_update"
 
 
 # A markets_update frame's columns: the numbers of a row that move between two tables. Names,
