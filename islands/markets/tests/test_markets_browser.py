@@ -177,6 +177,10 @@ def test_screenshots(live_server, browser, ingested, tmp_path, look, width):  # 
         "(() => { const w = document.querySelector('.markets-wrap'); return w.scrollWidth <= w.clientWidth; })()"
     )
     page.screenshot(path=str(shots / f"markets-{lang}-{theme}-{width}.png"))
+    # The browser's zone is remembered, and the server renders the next page in it.
+    browser_zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    assert {c["name"]: c["value"] for c in context.cookies()}["cryptodash_tz"] == browser_zone
+    assert f'data-zone="{browser_zone}"' in page.request.get(f"{live_server.url}/markets").text()
     page.goto(f"{live_server.url}/coin/bitcoin?lang={lang}", wait_until="networkidle")
     page.wait_for_timeout(300)
     _clean(page)
