@@ -66,7 +66,9 @@ def coin_candles(request: HttpRequest, coin_id: str) -> HttpResponse:
         "reason": candles.reason,
         "candles": candles.rows,
     }
-    response = HttpResponse(orjson.dumps(body), content_type="application/json")
+    payload = orjson.dumps(body)
+    response = HttpResponse(b"" if request.method == "HEAD" else payload, content_type="application/json")
+    response["Content-Length"] = str(len(payload))
     # Beat refreshes them every 5 to 60 minutes by interval: a short reuse costs no freshness.
     response["Cache-Control"] = "max-age=30"
     return response

@@ -19,11 +19,14 @@
 
   function cookie(name) {
     var match = new RegExp("(?:^|; )" + name + "=([^;]*)").exec(document.cookie);
-    return match ? decodeURIComponent(match[1]) : null;
+    return match ? match[1] : null;
   }
 
+  // Written as is, not percent-encoded: the server compares the raw cookie with IANA names
+  // ("Europe/Paris") and currency codes, all of them cookie-safe characters.
   function setCookie(name, value) {
-    document.cookie = name + "=" + encodeURIComponent(value) + "; Max-Age=" + YEAR + "; Path=/; SameSite=Lax";
+    if (!/^[A-Za-z0-9_+\-\/]{1,64}$/.test(value)) return;
+    document.cookie = name + "=" + value + "; Max-Age=" + YEAR + "; Path=/; SameSite=Lax";
   }
 
   /* --- currency ---------------------------------------------------------------------------------- */

@@ -38,3 +38,11 @@ def test_a_bad_request_names_what_is_wrong(store_candles, path, status, named):
     response = Client().get(path)
     assert response.status_code == status
     assert named in response.json()["error"]
+
+
+def test_head_answers_the_headers_without_the_body(store_candles):
+    store_candles("bitcoin", "1h")
+    get = Client().get("/api/crypto/coin/bitcoin/candles")
+    head = Client().head("/api/crypto/coin/bitcoin/candles")
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Length"] == str(len(get.content))

@@ -3,7 +3,7 @@ phone-sized table; screenshots (1366 and 390 px, vi/light and en/dark) when
 CRYPTODASH_SCREENSHOT_DIR is set (docs/screenshots/markets-*.png, coin-*.png).
 
 The test server speaks HTTP only: the page follows new tables by polling the markets API, as it
-does while the socket is down (the socket's own markets_update frames: test_live_table.py).
+does while the socket is down (over a real socket: test_live_table_browser.py).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def ingested(fake_upstream, settings):  # noqa: F811 - the imported fixture
     """The real pipeline against the project's fake upstream: a day of the site's own history, then
     a summary with its rates, the top-100 table and the tracked coins' candles, as beat stores them."""
     # Near the fake upstream's BTC (its fixture's 67,012.34), so the line meets the live price.
-    demo_history_write(hours=24, every_s=300, btc_start=67_000.0, seed=3)
+    demo_history_write(hours=24, every_s=300, btc_start=67_000.0, seed=30)
     settings.SUMMARY_L1_TTL = 0.0
     summary_refresh()
     assert markets_refresh() is not None
@@ -144,6 +144,17 @@ def test_the_coin_page_draws_candles_from_redis_only(live_server, page, ingested
     assert len(ingested.requests(prefix="binance")) == fetched  # the page never made a request upstream
 
 
+def test_a_coin_outside_the_tracked_ones_shows_its_7_day_prices(live_server, page, ingested):
+    page.goto(f"{live_server.url}/coin/tether?lang=en", wait_until="networkidle")
+    page.wait_for_selector("#coin-chart[data-state=ready]")
+    assert page.get_attribute("button[data-range='7d']", "aria-pressed") == "true"
+    assert "Price, last 7 days (CoinGecko)" in page.inner_text("[data-chart-what]")
+    assert page.locator("[data-chart-line] canvas").count() == 1
+    page.click("button[data-range='30d']")
+    page.wait_for_selector("#coin-chart[data-state=empty]")
+    assert page.inner_text("[data-chart-what]") == "No price history for this range."
+
+
 # (language, theme, the visitor's zone): the page names the zone the browser reports.
 LOOKS = [("vi", "light", "Asia/Ho_Chi_Minh"), ("en", "dark", "Europe/London")]
 
@@ -161,7 +172,15 @@ def test_screenshots(live_server, browser, ingested, tmp_path, look, width):  # 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     row = page.locator("tr[data-id=bitcoin]").bounding_box()
     assert row["height"] < 60  # one compact row per coin
+    # Nothing of the table is cut off: it fits its box without a sideways scroll.
+    assert page.evaluate(
+        "(() => { const w = document.querySelector('.markets-wrap'); return w.scrollWidth <= w.clientWidth; })()"
+    )
     page.screenshot(path=str(shots / f"markets-{lang}-{theme}-{width}.png"))
+    # The browser's zone is remembered, and the server renders the next page in it.
+    browser_zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    assert {c["name"]: c["value"] for c in context.cookies()}["cryptodash_tz"] == browser_zone
+    assert f'data-zone="{browser_zone}"' in page.request.get(f"{live_server.url}/markets").text()
     page.goto(f"{live_server.url}/coin/bitcoin?lang={lang}", wait_until="networkidle")
     page.wait_for_timeout(300)
     _clean(page)

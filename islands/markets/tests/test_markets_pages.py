@@ -152,3 +152,15 @@ def test_a_failed_fetch_keeps_the_table_marked_stale_with_the_reason(store_table
     assert "HTTP 429 from coingecko" in banner
     body = Client().get("/api/crypto/markets").json()
     assert body["stale"] is True and "429" in body["stale_reason"]
+
+
+def test_each_time_zone_gets_its_own_stored_page_naming_it(asgi, store_table, store_fx):
+    store_fx()
+    store_table()
+    home = asgi("/markets", headers=[(b"cookie", b"cryptodash_lang=en")])
+    paris = asgi("/markets", headers=[(b"cookie", b"cryptodash_lang=en; cryptodash_tz=Europe/Paris")])
+    forged = asgi("/markets", headers=[(b"cookie", b"cryptodash_lang=en; cryptodash_tz=../../etc/passwd")])
+    assert "Times are shown in Asia/Ho_Chi_Minh." in home["body"].decode()
+    assert "Times are shown in Europe/Paris." in paris["body"].decode()
+    assert "UTC+01" in paris["body"].decode() and "UTC+07" in home["body"].decode()
+    assert forged["body"] == home["body"]  # an unknown zone is the site's zone, from the same stored page

@@ -75,6 +75,35 @@
     tickAges();
   });
 
+  // The market table's new numbers for this coin (markets_update frames; see markets.js). A
+  // tracked coin's price and 24 h change follow the summary instead ([data-usd-field], [data-field]).
+  var FRAME_FACTS = { price_usd: "price", change_1h: "change_1h", change_24h: "change_24h",
+    change_7d: "change_7d", market_cap: "market_cap", volume_24h: "volume_24h" };
+  document.addEventListener("cryptodash:markets", function (event) {
+    var frame = event.detail;
+    if (!frame || !Array.isArray(frame.rows) || !Array.isArray(frame.fields)) return;
+    var row = null;
+    frame.rows.forEach(function (r) { if (r[0] === coinId) row = r; });
+    if (!row) return;
+    frame.fields.forEach(function (field, i) {
+      var cell = root.querySelector("tr[data-fact='" + FRAME_FACTS[field] + "'] td.num");
+      if (!cell || cell.hasAttribute("data-usd-field") || cell.hasAttribute("data-field")) return;
+      var value = typeof row[i] === "number" && isFinite(row[i]) ? row[i] : null;
+      if (cell.hasAttribute("data-money")) {
+        cell.setAttribute("data-money", value === null ? "" : String(value));
+      } else {
+        cell.textContent = F.format(value, "change", lang);
+        cell.classList.remove("up", "down", "flat", "unknown");
+        cell.classList.add(value === null ? "unknown" : value > 0 ? "up" : value < 0 ? "down" : "flat");
+      }
+    });
+    var top = document.getElementById("coin-price");
+    if (top && !top.hasAttribute("data-usd-field") && typeof row[frame.fields.indexOf("price_usd")] === "number") {
+      top.setAttribute("data-money", String(row[frame.fields.indexOf("price_usd")]));
+    }
+    repaintMoney();
+  });
+
   function tickAges() {
     Array.prototype.forEach.call(root.querySelectorAll("time[data-age-from]"), function (el) {
       var at = Date.parse(el.getAttribute("data-age-from"));
