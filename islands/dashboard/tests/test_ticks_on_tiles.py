@@ -66,7 +66,7 @@ def test_the_tiles_read_the_ticks_stream(redis_conn):
     )
     sol, btc = coin_tile(tiles, "sol"), coin_tile(tiles, "btc")
     assert (sol.value, sol.change, sol.source_label) == (190.25, 0.7, "Binance WebSocket")
-    assert (btc.value, btc.source_label) == (SUMMARY["btc_price_usd"], "Binance REST")
+    assert (btc.value, btc.source_label) == (SUMMARY["btc_price_usd"], "Binance")
 
 
 def test_the_home_page_says_where_each_price_came_from(client, redis_conn):
@@ -78,4 +78,4 @@ def test_the_home_page_says_where_each_price_came_from(client, redis_conn):
     assert "$98,765.50" in btc
     assert "Binance WebSocket" in btc
     eth = html.split('id="tile-coin-eth"')[1].split('class="tile"')[0]
-    assert "Binance REST" in eth
+    assert "Binance" in eth and "WebSocket" not in eth
