@@ -46,3 +46,25 @@ def test_it_installs_and_reloads_offline_with_the_last_prices(
     page.context.set_offline(False)
     page.wait_for_selector("#offline-banner", state="hidden", timeout=15_000)
     wait_js(page, "document.querySelector('#connection-status').dataset.state !== 'offline'", timeout=15_000)
+
+
+def test_a_report_still_opens_in_its_frame_under_the_worker(
+    live_server, page, wait_js, sync_orm_beside_playwright, fresh_page_cache
+):
+    """A framed report document answers only a frame's own request (Sec-Fetch-Dest: iframe): the
+    worker leaves it to the browser, so the report shows under the worker, online and offline
+    (from the browser's HTTP cache: its address is versioned)."""
+    from islands.crypto_reports.services import report_create  # noqa: PLC0415 - models after set-up
+
+    summary_store(summary=summary_at(i=1))
+    report = report_create(html_content="<h1>Báo cáo</h1><p>Nội dung.</p>", html_content_en="<h1>Report</h1>")
+    page.goto(f"{live_server.url}/?lang=en")
+    wait_js(page, WORKER_ACTIVE, timeout=15_000)
+    page.goto(f"{live_server.url}/crypto_report/{report.id}?lang=en")
+    wait_js(page, "Boolean(navigator.serviceWorker.controller)")
+    page.frame_locator("#report-frame").locator("h1", has_text="Report").wait_for(timeout=15_000)
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#offline-banner:not([hidden])", timeout=10_000)
+    page.frame_locator("#report-frame").locator("h1", has_text="Report").wait_for(timeout=15_000)

@@ -3,7 +3,8 @@
  * Static files (hashed names, never change): cache first. Pages and the JSON API: network first,
  * and the last good answer is kept, so a reload without network shows the last data (the page
  * itself says it is offline and how old its data is: static/js/offline.js). Everything else
- * (the WebSocket, other origins, non-GET requests) is left to the network. */
+ * (the WebSocket, other origins, non-GET requests, framed report documents) is left to the
+ * network and the browser's HTTP cache. */
 "use strict";
 var SHELL = {{ shell_json|safe }};
 var VERSION = {{ version_json|safe }};
@@ -72,7 +73,9 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(cacheFirst(request));
-  } else if (request.mode === "navigate" || API_CACHED.indexOf(url.pathname) !== -1) {
+  } else if ((request.mode === "navigate" && request.destination === "document") || API_CACHED.indexOf(url.pathname) !== -1) {
+    // Top-level pages only: a framed report document answers only a frame's own request
+    // (Sec-Fetch-Dest: iframe), so the browser fetches it (its HTTP cache keeps it, ?v= versioned).
     event.respondWith(networkFirst(request));
   }
 });
