@@ -61,7 +61,7 @@ def test_states_come_from_the_sources_of_each_field():
     assert states["market_cap_usd"]["state"] == "unknown" and states["market_cap_usd"]["updated_at"] is None
     assert states["fng_value"] == {
         "state": "stale",
-        "reason": "alternative_me: stale",
+        "reason": "alternative.me: stale",
         "updated_at": "2026-11-28T23:00:00Z",
         "source": None,
     }
