@@ -13,7 +13,9 @@ reading client) stay connected throughout; three phases run one after the other 
 In each phase `--entries` summaries are XADDed one at a time; push latency is the time from XADD
 until every ordinary client has the entry (p50 / p99 / max). Meanwhile a probe GETs /health/live
 every 50 ms on a fresh connection (p50 / p99 / max). Web CPU is the server's user+system time
-over the phase divided by its wall time. The abusers' line says what the server answered them.
+over the phase divided by its wall time; closed counts ordinary clients the server closed in the
+phase (they should never be; the entries after are awaited from the others only). The abusers'
+line says what the server answered them.
 The goal: abuse p99 (push and /health/live) at most 1.2x the quiet run's.
 
 The ordinary clients connect from 127.0.0.1 and the abusers from `--abuser-address` (127.0.0.2:
@@ -25,6 +27,7 @@ end: `--cap-probe` sockets from one address against the default WS_MAX_CONNECTIO
 
     .venv/bin/python -m bench.ws_abuse [--clients 100] [--abusers 20] [--rate 10] [--entries 120]
         [--gap 0.25] [--backlog 2000] [--abuser-address 127.0.0.2] [--cap-probe 300] [--port 18392]
+        [--server-log FILE]
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import secrets
 import socket
 import statistics
 import struct
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -219,10 +223,12 @@ async def phase(
         await asyncio.sleep(2.0)  # past the abusers' bursts: the steady state is measured
     cpu, began = cpu_seconds(web), time.monotonic()
     latencies, missed = [], 0
+    closed_before = tracker.closed
     for _ in range(entries):
         sent_at = time.monotonic()
         entry_id = conn.xadd(STREAM, {"v": "1", "type": "dashboard_update", "data": orjson.dumps(SUMMARY)})
-        pending = tracker.pending[entry_id] = Pending(expected=n, sent_at=sent_at)
+        # A client the server closed gets nothing more: waiting for it would only add timeouts.
+        pending = tracker.pending[entry_id] = Pending(expected=n - tracker.closed, sent_at=sent_at)
         try:
             await asyncio.wait_for(pending.done.wait(), 10)
             latencies.append((pending.last - pending.sent_at) * 1000)
@@ -245,6 +251,7 @@ async def phase(
         "cpu_pct": cpu_pct,
         "rss": rss_mb(web),
         "stats": stats,
+        "closed": tracker.closed - closed_before,
     }
 
 
@@ -285,11 +292,17 @@ async def run(args: argparse.Namespace, redis_url: str, *, cap: int | None) -> d
     clients: list[Client] = []
     try:
         relay = start([sys.executable, str(ROOT / "manage.py"), "relay", "--name", "bench-abuse"], env)
+        if args.server_log:
+            env["LOG_LEVEL"] = "INFO"
         for _ in range(300):
             if GROUP.encode() in [g["name"] for g in conn.xinfo_groups(STREAM)]:
                 break
             time.sleep(0.05)
-        web = start(server_command("granian", APP), env)
+        web = (
+            subprocess.Popen(server_command("granian", APP), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            if (log := args.server_log)
+            else start(server_command("granian", APP), env)
+        )
         for _ in range(300):
             try:
                 socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()
@@ -346,6 +359,9 @@ async def main() -> None:
     parser.add_argument("--cap", type=int, default=100_000, help="WS_MAX_CONNECTIONS_PER_IP for the phases")
     parser.add_argument("--cap-probe", type=int, default=300, help="sockets opened against the default cap (0: skip)")
     parser.add_argument("--port", type=int, default=PORT, help="the web server's port")
+    parser.add_argument(
+        "--server-log", type=argparse.FileType("a"), help="append the web server's output (at INFO) to this file"
+    )
     args = parser.parse_args()
     PORT = ws_fanout.PORT = args.port
     os.environ.pop("REDIS_URL", None)  # a private embedded Redis, not the application's
@@ -360,13 +376,13 @@ async def main() -> None:
         results = await run(args, redis_url, cap=args.cap)
         print(
             f"{'phase':6} {'push p50':>8} {'p99':>7} {'max':>7} {'missed':>6} {'health p50':>10} {'p99':>7} "
-            f"{'max':>7} {'fail':>4} {'web CPU':>7} {'RSS MB':>6}"
+            f"{'max':>7} {'fail':>4} {'web CPU':>7} {'RSS MB':>6} {'closed':>6}"
         )
         for name, r in results.items():
             print(
                 f"{name:6} {r['push_p50']:>8.1f} {r['push_p99']:>7.1f} {r['push_max']:>7.1f} {r['missed']:>6} "
                 f"{r['health_p50']:>10.1f} {r['health_p99']:>7.1f} {r['health_max']:>7.1f} {r['health_failed']:>4} "
-                f"{r['cpu_pct']:>6.0f}% {r['rss']:>6.0f}"
+                f"{r['cpu_pct']:>6.0f}% {r['rss']:>6.0f} {r['closed']:>6}"
             )
         quiet, loud = results["quiet"], results["abuse"]
         s: AbuseStats = loud["stats"]

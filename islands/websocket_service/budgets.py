@@ -145,6 +145,8 @@ class Addresses:
         """A socket of the address was closed for abuse; True when that starts its cool-down."""
         now = monotonic()
         with self._lock:
+            if record.cool_until > now:
+                return False  # sockets opened before the cool-down, closed during it: already counted for
             leaked = (now - record.struck_at) * _leak_per_second()
             record.strikes = max(0.0, record.strikes - leaked) + 1
             record.struck_at = now
