@@ -9,13 +9,16 @@ runs on the primary the sentinels name, through the same client construction as 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+from channels.testing import HttpCommunicator
 from playwright.sync_api import sync_playwright
 
 from cryptodash.django_http import django_threads_renew
@@ -136,3 +139,35 @@ def sync_orm_beside_playwright() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
+
+@pytest.fixture
+def asgi() -> Callable[..., dict[str, Any]]:
+    """Request `cryptodash.asgi.application` (page cache in front of Django) as a server would:
+    `asgi(path, method=, query=, headers=, body=)` -> the response with a lower-cased `header_map`."""
+    # Django is set up by now; at this module's import (an initial conftest) it is not yet.
+    from cryptodash.asgi import application  # noqa: PLC0415 - see above
+
+    async def call(method: str, path: str, query: bytes, headers: list, body: bytes) -> dict[str, Any]:
+        communicator = HttpCommunicator(application, method, path, body=body, headers=headers)
+        communicator.scope["query_string"] = query
+        return await communicator.get_response(timeout=10)
+
+    def request(
+        path: str,
+        *,
+        method: str = "GET",
+        query: bytes = b"",
+        headers: list[tuple[bytes, bytes]] | None = None,
+        body: bytes = b"",
+    ) -> dict[str, Any]:
+        all_headers = list(headers or [])
+        if not any(name == b"host" for name, _ in all_headers):
+            all_headers.append((b"host", b"127.0.0.1"))
+        # A thread with a loop of its own: pytest-asyncio may own this thread's loop.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            response = pool.submit(asyncio.run, call(method, path, query, all_headers, body)).result()
+        response["header_map"] = {k.decode().lower(): v.decode("latin-1") for k, v in response["headers"]}
+        return response
+
+    return request

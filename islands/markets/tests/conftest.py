@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-from channels.testing import HttpCommunicator
 from django.conf import settings
 
-from cryptodash.asgi import application
 from islands.cache_system.services import (
     CANDLES_RECORD,
     MARKETS_SPARKLINES_RECORD,
@@ -115,29 +111,6 @@ def store_fx() -> Callable[..., str]:
         return summary_store(summary={"btc_price_usd": 67012.34, "btc_change_24h": 1.72, "fx": fx, **fields})
 
     return store
-
-
-@pytest.fixture
-def asgi():
-    """GET/HEAD through cryptodash.asgi.application (page cache + Django) on a thread with its own loop."""
-
-    async def call(method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-        communicator = HttpCommunicator(application, method, path, headers=headers)
-        communicator.scope["query_string"] = query
-        return await communicator.get_response(timeout=10)
-
-    def request(
-        path: str, *, method: str = "GET", query: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None
-    ) -> dict[str, Any]:
-        all_headers = list(headers or [])
-        if not any(name == b"host" for name, _value in all_headers):
-            all_headers.append((b"host", b"127.0.0.1"))
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            response = pool.submit(asyncio.run, call(method, path, query, all_headers)).result()
-        response["header_map"] = {k.decode().lower(): v.decode("latin-1") for k, v in response["headers"]}
-        return response
-
-    return request
 
 
 KLINES = Path(settings.BASE_DIR) / "islands/external_apis/fake_upstream/payloads/binance/klines_btcusdt_1h_ok.json"
