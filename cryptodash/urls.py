@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("islands.dashboard.urls")),
     path("", include("islands.health_system.urls")),
     path("", include("islands.crypto_reports.urls")),
+    path("", include("islands.accounts.urls")),
+    path("", include("islands.alerts.urls")),
 ]

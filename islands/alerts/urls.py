@@ -1,0 +1,5 @@
+"""Routes of the alerts island."""
+
+app_name = "alerts"
+
+urlpatterns: list = []
