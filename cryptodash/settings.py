@@ -499,6 +499,7 @@ REFRESH_RATE_WINDOW = env_int("REFRESH_RATE_WINDOW", 60, minimum=1)
 HEALTH_CELERY_MAX_AGE = env_float("HEALTH_CELERY_MAX_AGE", 35.0, minimum=1.0)
 HEALTH_RELAY_MAX_AGE = env_float("HEALTH_RELAY_MAX_AGE", 30.0, minimum=1.0)
 HEALTH_BACKUP_MAX_AGE = env_float("HEALTH_BACKUP_MAX_AGE", 120.0, minimum=1.0)
+HEALTH_ALERTS_MAX_AGE = env_float("HEALTH_ALERTS_MAX_AGE", 30.0, minimum=1.0)
 # A worker ping waits at most this long; its answer is reused for HEALTH_WORKER_PING_TTL seconds.
 HEALTH_WORKER_PING_TIMEOUT = env_float("HEALTH_WORKER_PING_TIMEOUT", 0.5, minimum=0.05)
 HEALTH_WORKER_PING_TTL = env_float("HEALTH_WORKER_PING_TTL", 5.0, minimum=0.0)
@@ -569,6 +570,22 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/alerts"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+
+# --- Alerts and watchlists (alerts island) -------------------------------------------------------
+ALERTS_GROUP = "alerts"
+ALERTS_MAX_PER_USER = env_int("ALERTS_MAX_PER_USER", 50, minimum=1)
+# After a fire, the same alert stays quiet this long (stream time), so a price hovering at the
+# level does not fire on every crossing.
+ALERTS_COOLDOWN_S = env_int("ALERTS_COOLDOWN_S", 900, minimum=0)
+# The site's address for links in alert mails (no trailing slash).
+ALERTS_SITE_URL = (env_str("ALERTS_SITE_URL", "http://127.0.0.1:8050") or "").rstrip("/")
+ALERTS_EMAIL_RETRIES = env_int("ALERTS_EMAIL_RETRIES", 5, minimum=0)
+ALERTS_PUSH_RETRIES = env_int("ALERTS_PUSH_RETRIES", 3, minimum=0)
+# Web Push: the application server's VAPID key pair (base64url, raw P-256: `manage.py vapid_keys`
+# prints a new pair) and the contact the push services may write to. Empty: push is off.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:alerts@localhost")
 
 # --- E-mail (verification, password reset, alert mails) ----------------------------------------
 # Development and demo print mails on the console (or write files under EMAIL_FILE_PATH with the

@@ -135,6 +135,8 @@ def stack_processes() -> dict[str, str]:
         "backup": f"{PYTHON} {MANAGE} backup_streams",
         # Stream -> every web process's sockets; more than one may run (each entry goes out once).
         "relay": f"{PYTHON} {MANAGE} relay",
+        # Consumer group `alerts`: fires each alert once per crossing, then page, e-mail, push.
+        "alerts": f"{PYTHON} {MANAGE} evaluate_alerts",
     }
 
 

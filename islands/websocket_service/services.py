@@ -35,3 +35,18 @@ def entry_message(*, stream: str, entry: StreamEntry, prev_id: str | None = None
 async def entry_broadcast(*, layer: Any, stream: str, entry: StreamEntry, prev_id: str | None = None) -> None:
     """Send one entry to every web process. Raises what the layer raises (Redis down)."""
     await layer.group_send(settings.WS_GROUP, entry_message(stream=stream, entry=entry, prev_id=prev_id))
+
+
+# --- Frames for one user's sockets (alerts) -----------------------------------------------------
+# A signed-in user's sockets are reached through a layer group of their own, joined by the hub of
+# each web process that holds one of them (hub.py); anonymous sockets are in none.
+USER_MESSAGE_TYPE = "user.frame"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+async def user_frame_send(*, layer: Any, user_id: int, frame: str) -> None:
+    """Send a finished frame to every open socket of one user. Raises what the layer raises."""
+    await layer.group_send(user_group(user_id), {"type": USER_MESSAGE_TYPE, "user_id": user_id, "frame": frame})

@@ -146,6 +146,9 @@
       case "btc_price_update":
         applyBtcTick(frame.data, frame.stream_id);
         break;
+      case "alert": // one of the signed-in user's alerts fired (static/js/alert_notices.js shows it)
+        document.dispatchEvent(new CustomEvent("cryptodash:alert", { detail: frame }));
+        break;
       default: // connected, pong, error (no_data: the page keeps what it shows)
         break;
     }
