@@ -22,12 +22,13 @@ import django
 from django.conf import settings
 
 from cryptodash.stack.redis_server import redis_for
+from islands.cache_system.market_schema import DEFAULT_COINS
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.selectors import summary_latest
 from islands.cache_system.services import summary_store
 from islands.cache_system.stores import tiered_cache
 
-COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
+COINS = tuple(coin.key for coin in DEFAULT_COINS)
 
 
 def synthetic_summary(rng: random.Random) -> dict:

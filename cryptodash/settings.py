@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cryptodash.env import env_bool, env_float, env_int, env_list, env_networks, env_origins, env_str
 from cryptodash.secretfile import private_dir, secret_file
+from islands.cache_system.market_schema import coins_parse
 from islands.cache_system.topology import RedisTopology, sentinel_nodes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -279,9 +280,15 @@ CHANNEL_LAYERS = {
 # --- Streams and the tiered cache (cache_system island) --------------------------------------
 STREAM_MARKET_DATA = "crypto:market_data"
 STREAM_BTC_PRICE = "crypto:btc_price"
+STREAM_MARKETS = "crypto:markets"
 # One summary every 10 s is 8,640 entries a day; 20,000 keeps more than 24 h with room for
 # manual refreshes. MAXLEN ~ lets Redis trim whole macro-nodes, so XLEN hovers slightly above.
 STREAM_MAXLEN = env_int("STREAM_MAXLEN", 20_000, minimum=100)
+# The top-N market table, one entry a minute (~30 KB for 100 coins; sparklines are kept beside it,
+# not in each entry): 360 keeps six hours. Readers only want the newest; the backup keeps more.
+STREAM_MARKETS_MAXLEN = env_int("STREAM_MARKETS_MAXLEN", 360, minimum=10)
+# Streams whose MAXLEN is not STREAM_MAXLEN.
+STREAM_MAXLENS = {STREAM_MARKETS: STREAM_MARKETS_MAXLEN}
 CACHE_TTL_REALTIME = env_int("CACHE_TTL_REALTIME", 10, minimum=1)
 # How long a process may serve "the latest summary" from its L1 without looking at the stream.
 SUMMARY_L1_TTL = env_float("SUMMARY_L1_TTL", 1.0, minimum=0.0)
@@ -322,6 +329,8 @@ BACKUP_RESTORE_COUNT = env_int("BACKUP_RESTORE_COUNT", 5_000, minimum=1)
 BACKUP_KEEP_ALL_DAYS = env_int("BACKUP_KEEP_ALL_DAYS", 7, minimum=1)
 BACKUP_KEEP_MINUTELY_DAYS = env_int("BACKUP_KEEP_MINUTELY_DAYS", 30, minimum=1)
 BACKUP_KEEP_HOURLY_DAYS = env_int("BACKUP_KEEP_HOURLY_DAYS", 365, minimum=1)
+# Market tables are large (~50 KB a minute) and only the stream's six hours need restoring.
+BACKUP_MARKETS_KEEP_HOURS = env_int("BACKUP_MARKETS_KEEP_HOURS", 24, minimum=1)
 
 # --- Live updates (websocket_service island) --------------------------------------------------
 # The channel-layer group every web process's fan-out hub joins; the relay sends to it.
@@ -369,6 +378,14 @@ WS_RESUME_BURST = env_int("WS_RESUME_BURST", 5, minimum=1)
 WS_RESUME_PER_MINUTE = env_float("WS_RESUME_PER_MINUTE", 12.0, minimum=0.1)
 WS_RESUME_ABUSE_REJECTS = env_int("WS_RESUME_ABUSE_REJECTS", 10, minimum=1)
 
+# --- Tracked coins (cache_system/market_schema.py owns the schema) ------------------------------
+# Comma-separated `key:BINANCE_SYMBOL:coingecko-id:Display name` (or the bare key of a default
+# coin); empty = the seven default coins. Every field, tile, frame and history series follows it.
+try:
+    COINS = coins_parse(env_str("COINS", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+
 # --- Upstream APIs (external_apis island) -----------------------------------------------------
 # Base URLs without a trailing slash; the clients append the documented paths (SPEC §3). `make demo`
 # points all six at the fake upstream server (`manage.py fake_upstream`).
@@ -411,6 +428,16 @@ INGEST_INTERVALS = {
     "rsi": env_float("INGEST_INTERVAL_RSI", 3600.0, minimum=1.0),
     "us_indices": env_float("INGEST_INTERVAL_US_INDICES", 60.0, minimum=1.0),
 }
+# The display currencies' rates (CoinGecko /exchange_rates) are a feed of the summary too (`fx`).
+INGEST_INTERVALS["fx"] = env_float("INGEST_INTERVAL_FX", 600.0, minimum=1.0)
+# The market table (CoinGecko /coins/markets, stream crypto:markets): how many coins, how often.
+MARKET_TOP_N = env_int("MARKET_TOP_N", 100, minimum=1)
+if MARKET_TOP_N > 250:
+    raise ImproperlyConfigured("MARKET_TOP_N must be at most 250 (CoinGecko's per_page limit)")
+INGEST_INTERVAL_MARKETS = env_float("INGEST_INTERVAL_MARKETS", 60.0, minimum=1.0)
+# Binance klines of the tracked coins: the beat job runs this often and refreshes each interval
+# whose own period has passed (1h candles every 5 min, 4h every 15 min, 1d every hour).
+INGEST_INTERVAL_CANDLES = env_float("INGEST_INTERVAL_CANDLES", 300.0, minimum=1.0)
 # A slower feed whose last fetch brought nothing is tried again after this many seconds.
 INGEST_RETRY_FAILED_S = env_float("INGEST_RETRY_FAILED_S", 60.0, minimum=1.0)
 # Consecutive failures that open a source's circuit breaker, and how long it then stays open.
@@ -474,6 +501,16 @@ CELERY_BEAT_SCHEDULE.update(
         for feed, interval in INGEST_INTERVALS.items()
     }
 )
+CELERY_BEAT_SCHEDULE["ingest-markets"] = {
+    "task": "islands.external_apis.tasks.markets_refresh",
+    "schedule": INGEST_INTERVAL_MARKETS,
+    "options": {"expires": INGEST_INTERVAL_MARKETS},
+}
+CELERY_BEAT_SCHEDULE["ingest-candles"] = {
+    "task": "islands.external_apis.tasks.candles_refresh",
+    "schedule": INGEST_INTERVAL_CANDLES,
+    "options": {"expires": INGEST_INTERVAL_CANDLES},
+}
 CELERY_BEAT_SCHEDULE["ingest-retry-failed"] = {
     "task": "islands.external_apis.tasks.retry_failed",
     "schedule": INGEST_RETRY_FAILED_S,
@@ -670,6 +707,11 @@ USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
 DISPLAY_TIME_ZONE = env_str("DISPLAY_TIME_ZONE", "Asia/Ho_Chi_Minh")
+# Currencies a visitor may pick for prices (the first is the default); USD is the unit of every
+# stored number, the others are converted with CoinGecko's exchange rates when they are known.
+DISPLAY_CURRENCIES = [code.lower() for code in env_list("DISPLAY_CURRENCIES", ["usd", "vnd", "eur"])]
+if "usd" not in DISPLAY_CURRENCIES:
+    raise ImproperlyConfigured("DISPLAY_CURRENCIES must include usd: it is what prices fall back to")
 # The site's own catalogue wins over the ones Django's apps ship (admin translates "History" otherwise).
 LOCALE_PATHS = [BASE_DIR / "islands" / "shared_components" / "locale"]
 

@@ -19,7 +19,8 @@ import orjson
 from django.conf import settings
 from django.db.models import F, Min, Q
 
-from islands.cache_system.models import SNAPSHOT_NUMBER_FIELDS, MarketSnapshot
+from islands.cache_system.market_schema import number_fields
+from islands.cache_system.models import SNAPSHOT_COLUMN_FIELDS, MarketSnapshot
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.streams import RedisStreamStore, StreamEntry, parse_id
 
@@ -33,7 +34,7 @@ _BTC_TICK_FIELDS = {"price_usd": "btc_price_usd", "change_24h": "btc_change_24h"
 
 def backup_streams() -> tuple[str, ...]:
     """The streams the db_backup group copies, summaries first."""
-    return (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE)
+    return (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE, settings.STREAM_MARKETS)
 
 
 def _number(value: Any) -> float | None:
@@ -48,8 +49,10 @@ def _snapshot_row(stream: str, entry: StreamEntry) -> MarketSnapshot:
     data = entry.data
     if stream == settings.STREAM_BTC_PRICE:
         columns = {column: _number(data.get(key)) for key, column in _BTC_TICK_FIELDS.items()}
+    elif stream == settings.STREAM_MARKETS:
+        columns = {}  # a whole table: kept in `data` for restores, no summary columns
     else:
-        columns = {name: _number(data.get(name)) for name in SNAPSHOT_NUMBER_FIELDS}
+        columns = {name: _number(data.get(name)) for name in number_fields() if name in SNAPSHOT_COLUMN_FIELDS}
     if columns.get("fng_value") is not None:
         columns["fng_value"] = round(columns["fng_value"])
     return MarketSnapshot(
@@ -97,7 +100,9 @@ def stream_restore(*, stream: str, count: int | None = None) -> RestoreResult:
     is idempotent too, so a restored entry that the db_backup group delivers again adds no row.
     """
     count = settings.BACKUP_RESTORE_COUNT if count is None else count
-    store = RedisStreamStore(redis_client(), maxlen=settings.STREAM_MAXLEN)
+    maxlen = settings.STREAM_MAXLENS.get(stream, settings.STREAM_MAXLEN)
+    count = min(count, maxlen)  # more would be trimmed at once (the market table's large entries)
+    store = RedisStreamStore(redis_client(), maxlen=settings.STREAM_MAXLEN, maxlens=settings.STREAM_MAXLENS)
     top = store.latest(stream)
     rows = MarketSnapshot.objects.filter(stream=stream)
     if top is not None:
@@ -112,7 +117,7 @@ def stream_restore(*, stream: str, count: int | None = None) -> RestoreResult:
         batch = [newest[i] for i in range(start, max(start - chunk, -1), -1)]
         for stream_id, v, type_, data in batch:
             fields = {"v": v, "type": type_, "data": orjson.dumps(data)}
-            pipe.xadd(stream, fields, id=stream_id, maxlen=settings.STREAM_MAXLEN, approximate=True)
+            pipe.xadd(stream, fields, id=stream_id, maxlen=maxlen, approximate=True)
         for (stream_id, *_), result in zip(batch, pipe.execute(raise_on_error=False), strict=True):
             if isinstance(result, Exception):
                 refused += 1
@@ -136,7 +141,9 @@ def snapshot_retention_apply(*, now_ms: int | None = None) -> int:
 
     Every row younger than BACKUP_KEEP_ALL_DAYS stays; up to BACKUP_KEEP_MINUTELY_DAYS the first
     row of each stream and minute stays; up to BACKUP_KEEP_HOURLY_DAYS the first of each hour;
-    anything older goes. Running it twice deletes nothing more the second time.
+    anything older goes. Market tables (crypto:markets, ~50 KB a minute) are kept only
+    BACKUP_MARKETS_KEEP_HOURS: enough to restore the stream, which holds six hours of them.
+    Running it twice deletes nothing more the second time.
     """
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     all_days = settings.BACKUP_KEEP_ALL_DAYS
@@ -147,6 +154,8 @@ def snapshot_retention_apply(*, now_ms: int | None = None) -> int:
     hourly_from = now_ms - hour_days * DAY_MS
 
     deleted = MarketSnapshot.objects.filter(ms__lt=hourly_from).delete()[0]
+    markets_from = now_ms - settings.BACKUP_MARKETS_KEEP_HOURS * 3_600_000
+    deleted += MarketSnapshot.objects.filter(stream=settings.STREAM_MARKETS, ms__lt=markets_from).delete()[0]
     for low, high, bucket_ms in ((minutely_from, keep_all_from, 60_000), (hourly_from, minutely_from, 3_600_000)):
         if high <= low:
             continue

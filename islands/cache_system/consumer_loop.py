@@ -97,7 +97,7 @@ class ConsumerLoop:
         self.claim_idle_ms = claim_idle_ms or settings.CONSUMER_CLAIM_IDLE_MS
         self.backoff_max_s = backoff_max_s if backoff_max_s is not None else settings.CONSUMER_BACKOFF_MAX_S
         self.heartbeat_interval = heartbeat_interval or settings.CONSUMER_HEARTBEAT_INTERVAL
-        self.store = RedisStreamStore(redis_client(), maxlen=settings.STREAM_MAXLEN)
+        self.store = RedisStreamStore(redis_client(), maxlen=settings.STREAM_MAXLEN, maxlens=settings.STREAM_MAXLENS)
         self.handled = 0
         self.ready = False
         self._own_pending = True

@@ -17,16 +17,25 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count, F, FloatField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
-from islands.cache_system.models import SNAPSHOT_NUMBER_FIELDS, MarketSnapshot
+from islands.cache_system.market_schema import number_fields
+from islands.cache_system.models import SNAPSHOT_COLUMN_FIELDS, MarketSnapshot
 from islands.cache_system.stores import stream_store
 from islands.cache_system.streams import parse_id
 
 log = logging.getLogger(__name__)
 
 HISTORY_RANGES: dict[str, int] = {"1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000}
-HISTORY_FIELDS: tuple[str, ...] = SNAPSHOT_NUMBER_FIELDS
+
+
+def history_fields() -> tuple[str, ...]:
+    """The fields a history can be asked for: the summary's numbers (market_schema)."""
+    return number_fields()
+
+
 MAX_POINTS = 500
 
 
@@ -54,13 +63,21 @@ def _bucket_ms(span_ms: int) -> int:
     return math.ceil(span_ms / (MAX_POINTS - 1))
 
 
+def _number_of(field: str) -> F | Cast:
+    """The column of a field kept as one; else the number inside the stored entry's `data`."""
+    if field in SNAPSHOT_COLUMN_FIELDS:
+        return F(field)
+    return Cast(KT(f"data__{field}"), FloatField())
+
+
 def history_series(*, field: str, range_: str, now_ms: int | None = None) -> HistorySeries:
     """Averaged points of `field` over the last `range_` (1h, 24h, 7d, 30d), at most MAX_POINTS.
 
-    Raises HistoryQueryError for a field not in HISTORY_FIELDS or a range not in HISTORY_RANGES.
+    Raises HistoryQueryError for a field not in history_fields() or a range not in HISTORY_RANGES.
     """
-    if field not in HISTORY_FIELDS:
-        raise HistoryQueryError(f"unknown field {field[:64]!r}; one of: {', '.join(HISTORY_FIELDS)}")
+    fields = history_fields()
+    if field not in fields:
+        raise HistoryQueryError(f"unknown field {field[:64]!r}; one of: {', '.join(fields)}")
     if range_ not in HISTORY_RANGES:
         raise HistoryQueryError(f"unknown range {range_[:64]!r}; one of: {', '.join(HISTORY_RANGES)}")
     end_ms = int(time.time() * 1000) if now_ms is None else now_ms
@@ -80,10 +97,11 @@ def history_series(*, field: str, range_: str, now_ms: int | None = None) -> His
         if stored_top is not None:
             rows = (
                 MarketSnapshot.objects.filter(stream=stream, ms__gte=start_ms, ms__lte=end_ms)
-                .exclude(**{f"{field}__isnull": True})
+                .annotate(number=_number_of(field))
+                .exclude(number__isnull=True)
                 .annotate(bucket=F("ms") / bucket_ms)
                 .values("bucket")
-                .annotate(at=Avg("ms"), value=Avg(field), n=Count("id"))
+                .annotate(at=Avg("ms"), value=Avg("number"), n=Count("id"))
                 .values_list("bucket", "at", "value", "n")
             )
             for bucket, at, value, n in rows:

@@ -57,16 +57,8 @@ class MarketSnapshot(models.Model):
         return f"{self.stream} {self.stream_id}"
 
 
-# The numeric summary fields kept as columns: the allow-list of history queries.
-COINS: tuple[str, ...] = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
-COIN_FIELDS: tuple[str, ...] = tuple(f"{coin}_{kind}" for coin in COINS for kind in ("price_usd", "change_24h"))
-SNAPSHOT_NUMBER_FIELDS: tuple[str, ...] = (
-    *COIN_FIELDS,
-    "market_cap_usd",
-    "volume_24h_usd",
-    "market_cap_change_percentage_24h_usd",
-    "btc_market_cap_percentage",
-    "eth_market_cap_percentage",
-    "fng_value",
-    "btc_rsi_14",
-)
+# The summary numbers kept as columns (indexed reads, the admin). Any other number of
+# market_schema.number_fields() (a coin added to settings.COINS) is read from `data` instead.
+SNAPSHOT_COLUMN_FIELDS: frozenset[str] = frozenset(
+    f.name for f in MarketSnapshot._meta.concrete_fields if isinstance(f, models.FloatField | models.IntegerField)
+) - {"ms", "seq"}

@@ -128,7 +128,7 @@ def cache_stats() -> dict[str, Any]:
     """Real counters of this process per tier, stream lengths and consumer groups, and the mode."""
     store = stream_store()
     streams: dict[str, Any] = {}
-    for name in (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE):
+    for name in (settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE, settings.STREAM_MARKETS):
         try:
             groups = store.group_info(name)
         except StoreUnavailable:

@@ -1,4 +1,5 @@
-"""Writes of the cache_system island: summaries and BTC ticks into the streams, heartbeats, content versions."""
+"""Writes of the cache_system island: summaries, BTC ticks and market tables into the streams,
+heartbeats, ingest records (market status, sparklines, candles), content versions."""
 
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ def btc_price_store(*, price_usd: float, change_24h: float | None, last_updated:
     return stream_store().add(settings.STREAM_BTC_PRICE, "btc_price_update", data)
 
 
+def markets_store(*, table: dict[str, Any]) -> str:
+    """Append a market table (`{"coins": [...], "fetched_at", "source": {"name", "status", "error"},
+    "top_n"}`) to
+    crypto:markets, bounded by STREAM_MARKETS_MAXLEN; returns its id."""
+    return stream_store().add(settings.STREAM_MARKETS, "markets_update", table)
+
+
 def heartbeat_record(*, name: str, ttl: int = 600) -> bool:
     """Record that `name` (beat, relay, worker...) is alive now. False when Redis is down."""
     try:
@@ -41,6 +49,15 @@ def heartbeat_record(*, name: str, ttl: int = 600) -> bool:
 
 
 INGEST_RECORD_KEY = "cryptodash:ingest:{name}"
+# Ingest records of the market data, written by external_apis, read by the selectors here.
+# The last markets fetch: {"status", "error", "attempt_at", "success_at", "retry_after_s",
+# "stream_id" (the table the last success appended)}.
+MARKETS_STATUS_RECORD = "markets:status"
+# {"at": epoch s, "by_id": {coingecko id: [prices of 7 days, oldest first]}} from the last good fetch.
+MARKETS_SPARKLINES_RECORD = "markets:sparklines"
+# Per coin (CoinGecko id) and interval: {"rows": [[open ms, o, h, l, c, v], ...], "updated_at",
+# "attempt_at", "source", "error"}.
+CANDLES_RECORD = "candles:{coin_id}:{interval}"
 
 
 def ingest_record_store(*, name: str, record: dict[str, Any], ttl: float) -> bool:

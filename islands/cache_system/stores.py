@@ -27,6 +27,7 @@ def stream_store() -> ResilientStreamStore:
                     redis_client(),
                     reader=redis_client(ROLE_REQUEST),
                     maxlen=settings.STREAM_MAXLEN,
+                    maxlens=settings.STREAM_MAXLENS,
                     memory_maxlen=settings.FALLBACK_MAX_ENTRIES,
                     reconnect_interval=settings.REDIS_RECONNECT_INTERVAL,
                 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import orjson
 from django.http import HttpRequest, HttpResponse
 
-from islands.cache_system.history import HISTORY_FIELDS, HISTORY_RANGES, HistoryQueryError, history_series
+from islands.cache_system.history import HISTORY_RANGES, HistoryQueryError, history_fields, history_series
 from islands.dashboard.http import api_methods, json_error, params_check
 
 DEFAULT_FIELD = "btc_price_usd"
@@ -26,7 +26,7 @@ def crypto_history(request: HttpRequest) -> HttpResponse:
     try:
         series = history_series(field=field, range_=range_)
     except HistoryQueryError as exc:
-        return json_error(400, str(exc), fields=list(HISTORY_FIELDS), ranges=list(HISTORY_RANGES))
+        return json_error(400, str(exc), fields=list(history_fields()), ranges=list(HISTORY_RANGES))
     if series.latest_ms is None:
         response = json_error(
             503, "no data yet", reason="no market data has been stored yet; the first ingest run stores it"

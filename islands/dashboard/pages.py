@@ -14,9 +14,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
+from islands.cache_system.market_schema import field_states, tracked_coins
 from islands.cache_system.selectors import SummarySnapshot
 from islands.dashboard.selectors import (
-    SOURCE_GROUPS,
     dashboard_tiles,
     fng_label,
     rsi_label,
@@ -29,7 +29,6 @@ from islands.shared_components.context_processors import site_context
 def _client_strings() -> dict[str, Any]:
     """Labels the page's script needs in the active language."""
     return {
-        "source_groups": SOURCE_GROUPS,
         "no_value": gettext("no value in the latest summary"),
         "labels": {
             "stale": gettext("stale"),
@@ -51,6 +50,7 @@ def home_context(*, snapshot: SummarySnapshot | None, theme: str, now: float) ->
         "nav": "dashboard",
         "snapshot": snapshot,
         "client_strings": _client_strings(),
+        "history_coins": tracked_coins(),
     }
     if snapshot is None:
         return context
@@ -79,7 +79,11 @@ def home_html(*, snapshot: SummarySnapshot | None, theme: str) -> bytes:
 
 def summary_document(*, snapshot: SummarySnapshot, fields: list[str] | None = None) -> dict[str, Any]:
     """The summary as the API returns it, with its stream id and whether it is stale."""
-    data = snapshot.data if fields is None else {name: snapshot.data.get(name) for name in fields}
+    data = snapshot.data
+    if "field_states" not in data:
+        # Stored before summaries carried their tile states: the same rules decide them here.
+        data = {**data, "field_states": field_states(data)}
+    data = data if fields is None else {name: data.get(name) for name in fields}
     return {**data, "stream_id": snapshot.stream_id, "stale": summary_is_stale(snapshot=snapshot)}
 
 

@@ -1,9 +1,9 @@
 """Reads of the dashboard island: what the home page and the summary API show for a snapshot.
 
-Turns the latest summary (cache_system's SummarySnapshot) into tiles with a state per tile:
-"ok", "stale" (the value is there but its source did not refresh it, or the whole summary is
-old) or "unknown" (no value; the reason comes from `data_sources`). It never invents a value and
-never calls an upstream API.
+Turns the latest summary (cache_system's SummarySnapshot) into tiles, each with the state the
+summary carries for it (`field_states`, decided by cache_system.market_schema when the summary
+is built): "ok", "stale" or "unknown" (no value; the reason comes from `data_sources`). It never
+invents a value and never calls an upstream API.
 """
 
 from __future__ import annotations
@@ -15,29 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from islands.cache_system.market_schema import STATE_UNKNOWN, field_state_of, field_value, index_field, tracked_coins
 from islands.cache_system.selectors import SummarySnapshot
 from islands.external_apis.selectors import index_symbols
-
-COINS: tuple[tuple[str, str], ...] = (
-    ("btc", "Bitcoin"),
-    ("eth", "Ethereum"),
-    ("sol", "Solana"),
-    ("xrp", "XRP"),
-    ("ada", "Cardano"),
-    ("link", "Chainlink"),
-    ("bnb", "BNB"),
-)
-
-# Which `data_sources` entries feed which group of fields: the first is the primary, the rest
-# fallbacks (SPEC §3). A group is fresh when any of its sources answered in the last run.
-SOURCE_GROUPS: dict[str, tuple[str, ...]] = {
-    "prices": ("binance", "coingecko"),
-    "global": ("coingecko", "coinmarketcap"),
-    "fng": ("alternative_me",),
-    "rsi": ("taapi",),
-    "indices": ("finnhub",),
-}
-SOURCE_OK = "ok"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,55 +36,6 @@ class Tile:
     updated_at: str | None = None  # last success of the newest source feeding it (RFC 3339)
 
 
-def _value(data: dict[str, Any], field: str) -> Any:
-    """A dotted summary field ("us_stock_indices.SPY.price"); None when any step is missing."""
-    node: Any = data
-    for part in field.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    if isinstance(node, bool) or not isinstance(node, int | float | str):
-        return None
-    return node
-
-
-def _sources_of(data: dict[str, Any], group: str) -> list[tuple[str, dict[str, Any]]]:
-    sources = data.get("data_sources")
-    if not isinstance(sources, dict):
-        return []
-    found = []
-    for name in SOURCE_GROUPS[group]:
-        for key, state in sources.items():
-            if (key == name or key.startswith(name + "_")) and isinstance(state, dict):
-                found.append((key, state))
-    return found
-
-
-def _source_reason(name: str, state: dict[str, Any]) -> str:
-    status = str(state.get("status") or "unknown")
-    error = state.get("error")
-    return f"{name}: {status}" + (f" — {error}" if error else "")
-
-
-def group_state(*, data: dict[str, Any], group: str, value_known: bool) -> tuple[str, str | None]:
-    """(state, reason) for fields of `group`, from the summary's data_sources."""
-    sources = _sources_of(data, group)
-    not_ok = [(name, state) for name, state in sources if state.get("status") != SOURCE_OK]
-    reason = "; ".join(_source_reason(name, state) for name, state in not_ok) or None
-    if not value_known:
-        return "unknown", reason or str(_("no value in the latest summary"))
-    if sources and len(not_ok) == len(sources):
-        return "stale", reason
-    return "ok", None
-
-
-def group_updated_at(*, data: dict[str, Any], group: str) -> str | None:
-    """When the fields of `group` were last fetched: the newest `updated_at` among its sources."""
-    times = [state.get("updated_at") for _name, state in _sources_of(data, group)]
-    # RFC 3339 UTC strings of one writer sort like the moments they name.
-    return max((t for t in times if isinstance(t, str) and t), default=None)
-
-
 def summary_is_stale(*, snapshot: SummarySnapshot, now: float | None = None) -> bool:
     """True when no new summary entered the stream for SUMMARY_STALE_AFTER seconds, or when it
     was read while Redis did not answer (a newer one may exist)."""
@@ -114,29 +45,15 @@ def summary_is_stale(*, snapshot: SummarySnapshot, now: float | None = None) -> 
     return age > settings.SUMMARY_STALE_AFTER
 
 
-def index_state(*, data: dict[str, Any], symbol: str, value_known: bool) -> tuple[str, str | None]:
-    """A US index carries its own status and error (one failing symbol never hides the others)."""
-    state, reason = group_state(data=data, group="indices", value_known=value_known)
-    entry = (data.get("us_stock_indices") or {}).get(symbol)
-    if not isinstance(entry, dict):
-        return state, reason
-    status, error = entry.get("status"), entry.get("error")
-    if value_known and status == "stale":
-        return "stale", error or reason
-    if not value_known:
-        detail = f"{symbol}: {status}" + (f" — {error}" if error else "") if status else None
-        return "unknown", detail or reason
-    return state, reason
-
-
 def _tile(data: dict[str, Any], *, id: str, label: str, field: str, kind: str, group: str, **extra: Any) -> Tile:
-    value = _value(data, field)
-    if group == "indices":
-        state, reason = index_state(data=data, symbol=field.split(".")[1], value_known=value is not None)
-    else:
-        state, reason = group_state(data=data, group=group, value_known=value is not None)
+    """A tile painted with the state the summary carries for `field` (market_schema decides it)."""
+    value = field_value(data, field)
+    state = field_state_of(data, field)
+    reason = state.get("reason")
+    if state.get("state") == STATE_UNKNOWN and not reason:
+        reason = str(_("no value in the latest summary"))
     change_field = extra.pop("change_field", None)
-    change = _value(data, change_field) if change_field else None
+    change = field_value(data, change_field) if change_field else None
     return Tile(
         id=id,
         label=label,
@@ -144,11 +61,11 @@ def _tile(data: dict[str, Any], *, id: str, label: str, field: str, kind: str, g
         kind=kind,
         group=group,
         value=value,
-        state=state,
+        state=str(state.get("state") or STATE_UNKNOWN),
         reason=reason,
         change_field=change_field,
         change=change,
-        updated_at=group_updated_at(data=data, group=group) if value is not None else None,
+        updated_at=state.get("updated_at") if value is not None else None,
         **extra,
     )
 
@@ -159,14 +76,14 @@ def dashboard_tiles(*, snapshot: SummarySnapshot) -> dict[str, list[Tile]]:
     coins = [
         _tile(
             data,
-            id=f"coin-{symbol}",
-            label=f"{name} ({symbol.upper()})",
-            field=f"{symbol}_price_usd",
+            id=f"coin-{coin.key}",
+            label=f"{coin.name} ({coin.symbol})",
+            field=coin.price_field,
             kind="price",
             group="prices",
-            change_field=f"{symbol}_change_24h",
+            change_field=coin.change_field,
         )
-        for symbol, name in COINS
+        for coin in tracked_coins()
     ]
     market = [
         _tile(
@@ -207,7 +124,7 @@ def dashboard_tiles(*, snapshot: SummarySnapshot) -> dict[str, list[Tile]]:
             data,
             id=f"index-{symbol.lower()}",
             label=symbol,
-            field=f"us_stock_indices.{symbol}.price",
+            field=index_field(symbol),
             kind="usd",
             group="indices",
             change_field=f"us_stock_indices.{symbol}.change_percent",

@@ -1,4 +1,4 @@
-"""The five feeds of the summary and how each is fetched: primary upstream, fallback, fields.
+"""The six feeds of the summary and how each is fetched: primary upstream, fallback, fields.
 
 | feed       | every  | upstream (fallback)          | summary fields                         |
 |------------|--------|------------------------------|----------------------------------------|
@@ -7,6 +7,7 @@
 | fear_greed | 5 min  | alternative_me               | fng_value                              |
 | rsi        | 1 h    | taapi                        | btc_rsi_14                             |
 | us_indices | 60 s   | finnhub                      | us_stock_indices.{DIA,SPY,QQQM}        |
+| fx         | 10 min | coingecko                    | fx.{vnd,eur} (DISPLAY_CURRENCIES)      |
 
 A fetch returns what it got (`FeedResult`) and the outcome of every upstream it tried; it stores
 nothing. Fallbacks apply only when the primary fails as a whole: a coin missing from an otherwise
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
+from islands.cache_system.market_schema import GLOBAL_FIELDS, INDEX_SYMBOLS, coin_fields, fx_currencies
 from islands.external_apis.clients.alternative_me import AlternativeMeClient
 from islands.external_apis.clients.base import Deadline, UpstreamClient
 from islands.external_apis.clients.binance import BinanceClient
@@ -29,7 +31,7 @@ from islands.external_apis.clients.coingecko import CoinGeckoClient
 from islands.external_apis.clients.coinmarketcap import CoinMarketCapClient
 from islands.external_apis.clients.finnhub import FinnhubClient
 from islands.external_apis.clients.taapi import TaapiClient
-from islands.external_apis.clients.types import COINS, INDEX_SYMBOLS, GlobalMetrics, Prices
+from islands.external_apis.clients.types import GlobalMetrics, Prices
 from islands.external_apis.errors import AuthError, Disabled, RateLimited, UpstreamError
 from islands.external_apis.resilience import source_guard
 
@@ -43,6 +45,7 @@ UPSTREAMS: dict[str, tuple[type[UpstreamClient], str, str | None]] = {
     "finnhub": (FinnhubClient, "FINNHUB_BASE_URL", "FINNHUB_API_KEY"),
 }
 INDEX_FIELD = "us_index:{symbol}"
+FX_FIELD = "fx:{currency}"
 
 _clients: dict[tuple[str, str, str], UpstreamClient] = {}
 _clients_lock = threading.Lock()
@@ -89,8 +92,13 @@ class Feed:
     name: str
     # How long a last good value may still be shown, marked stale, before it becomes null.
     ttl: float
-    fields: tuple[str, ...]
+    # A function, not a tuple: the coin fields follow settings.COINS when it changes (tests).
+    field_names: Callable[[], tuple[str, ...]]
     fetch: Callable[[Deadline], FeedResult]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.field_names()
 
     @property
     def interval(self) -> float:
@@ -198,21 +206,37 @@ def fetch_us_indices(deadline: Deadline) -> FeedResult:
     return result
 
 
-COIN_FIELDS = tuple(f"{coin}_{suffix}" for coin in COINS for suffix in ("price_usd", "change_24h"))
-GLOBAL_FIELDS = (
-    "market_cap_usd",
-    "volume_24h_usd",
-    "market_cap_change_percentage_24h_usd",
-    "btc_market_cap_percentage",
-    "eth_market_cap_percentage",
-)
+def fetch_fx(deadline: Deadline) -> FeedResult:
+    """USD -> each display currency from CoinGecko's BTC-based rates: rates[x] / rates["usd"]."""
+    result = FeedResult()
+    if not fx_currencies():
+        return result  # DISPLAY_CURRENCIES is usd alone: no rate to fetch
+    rates = _call(result, "coingecko", lambda c, d: c.exchange_rates(deadline=d), deadline)
+    if rates is None:
+        return result
+    for currency in fx_currencies():
+        name = FX_FIELD.format(currency=currency)
+        if currency in rates:
+            result.values[name] = (rates[currency] / rates["usd"], "coingecko")
+        else:
+            result.missing[name] = f"coingecko: no {currency} rate in the answer"
+    return result
+
+
+def fx_fields() -> tuple[str, ...]:
+    return tuple(FX_FIELD.format(currency=c) for c in fx_currencies())
+
+
+INDEX_FIELDS = tuple(INDEX_FIELD.format(symbol=s) for s in INDEX_SYMBOLS)
 FEEDS: dict[str, Feed] = {
     feed.name: feed
     for feed in (
-        Feed("prices", 300.0, COIN_FIELDS, fetch_prices),
-        Feed("global", 900.0, GLOBAL_FIELDS, fetch_global),
-        Feed("fear_greed", 7200.0, ("fng_value",), fetch_fear_greed),
-        Feed("rsi", 3 * 3600.0, ("btc_rsi_14",), fetch_rsi),
-        Feed("us_indices", 900.0, tuple(INDEX_FIELD.format(symbol=s) for s in INDEX_SYMBOLS), fetch_us_indices),
+        Feed("prices", 300.0, coin_fields, fetch_prices),
+        Feed("global", 900.0, lambda: GLOBAL_FIELDS, fetch_global),
+        Feed("fear_greed", 7200.0, lambda: ("fng_value",), fetch_fear_greed),
+        Feed("rsi", 3 * 3600.0, lambda: ("btc_rsi_14",), fetch_rsi),
+        Feed("us_indices", 900.0, lambda: INDEX_FIELDS, fetch_us_indices),
+        # A rate is shown for a day at most: older, it is unknown (prices stay in USD).
+        Feed("fx", 24 * 3600.0, fx_fields, fetch_fx),
     )
 }

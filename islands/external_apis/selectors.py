@@ -14,17 +14,17 @@ from django.conf import settings
 
 from islands.cache_system.coordination import breaker_state, cooldown_left
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.cache_system.market_schema import INDEX_SYMBOLS, summary_keys
 from islands.cache_system.selectors import ingest_records
-from islands.external_apis.clients.types import INDEX_SYMBOLS
 from islands.external_apis.clock import rfc3339
 from islands.external_apis.feeds import UPSTREAMS, source_enabled
 from islands.external_apis.resilience import BREAKER_NAMESPACE, COOLDOWN_KEY, source_guard
-from islands.external_apis.services import SOURCE_RECORD, SUMMARY_KEYS
+from islands.external_apis.services import SOURCE_RECORD
 
 
 def summary_fields() -> tuple[str, ...]:
     """The summary's top-level fields (SPEC §4, schema 1), in the order summary_build writes them."""
-    return SUMMARY_KEYS
+    return summary_keys()
 
 
 def index_symbols() -> tuple[str, ...]:

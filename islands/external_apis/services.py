@@ -20,10 +20,10 @@ from django.conf import settings
 
 from islands.cache_system.coordination import SharedLock
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
+from islands.cache_system.market_schema import INDEX_SYMBOLS, field_states, summary_keys
 from islands.cache_system.selectors import ingest_records
 from islands.cache_system.services import btc_price_store, ingest_record_store, summary_store
 from islands.external_apis.clients.base import Deadline
-from islands.external_apis.clients.types import COINS, INDEX_SYMBOLS
 from islands.external_apis.clock import rfc3339
 from islands.external_apis.errors import UpstreamError
 from islands.external_apis.feeds import FEEDS, UPSTREAMS, Feed, FeedResult, source_enabled
@@ -69,6 +69,23 @@ def _source_record(previous: dict | None, error: UpstreamError | None, now: floa
     return record
 
 
+def _outcome_rank(error: UpstreamError | None) -> int:
+    if isinstance(error, QuotaExhausted | SkippedByCooldown):
+        return 0  # nothing was sent: says nothing about the source
+    return 1 if error is None else 2
+
+
+def _outcomes_by_source(results: dict[str, FeedResult]) -> dict[str, UpstreamError | None]:
+    """One outcome per upstream for the run: several feeds call CoinGecko (global, fx), and a
+    failure of any of them is what its status shows, whatever the others got."""
+    outcomes: dict[str, UpstreamError | None] = {}
+    for result in results.values():
+        for source, error in result.outcomes.items():
+            if source not in outcomes or _outcome_rank(error) > _outcome_rank(outcomes[source]):
+                outcomes[source] = error
+    return outcomes
+
+
 def _results_keep(results: dict[str, FeedResult], now: float) -> None:
     names = [FEED_RECORD.format(name=n) for n in results] + [SOURCE_RECORD.format(name=s) for s in UPSTREAMS]
     stored = ingest_records(names=names)
@@ -76,19 +93,19 @@ def _results_keep(results: dict[str, FeedResult], now: float) -> None:
         feed = FEEDS[feed_name]
         record = _feed_record_merge(feed, stored[FEED_RECORD.format(name=feed_name)], result, now)
         ingest_record_store(name=FEED_RECORD.format(name=feed_name), record=record, ttl=feed.ttl)
-        for source, error in result.outcomes.items():
-            key = SOURCE_RECORD.format(name=source)
-            previous = stored[key]
-            if isinstance(error, QuotaExhausted) or (
-                isinstance(error, SkippedByCooldown) and previous and previous["status"] == "rate_limited"
-            ):
-                # Nothing was sent: what the upstream last said (its 429 and reason) still stands.
-                log.info("%s not called this run: %s", source, error.reason)
-                continue
-            stored[key] = _source_record(previous, error, now)
-            ingest_record_store(name=key, record=stored[key], ttl=SOURCE_RECORD_TTL)
-            if error is not None:
-                log.warning("%s failed (%s): %s", source, error.status, error.reason)
+    for source, error in _outcomes_by_source(results).items():
+        key = SOURCE_RECORD.format(name=source)
+        previous = stored[key]
+        if isinstance(error, QuotaExhausted) or (
+            isinstance(error, SkippedByCooldown) and previous and previous["status"] == "rate_limited"
+        ):
+            # Nothing was sent: what the upstream last said (its 429 and reason) still stands.
+            log.info("%s not called this run: %s", source, error.reason)
+            continue
+        stored[key] = _source_record(previous, error, now)
+        ingest_record_store(name=key, record=stored[key], ttl=SOURCE_RECORD_TTL)
+        if error is not None:
+            log.warning("%s failed (%s): %s", source, error.status, error.reason)
 
 
 # --- building the summary -------------------------------------------------------------------
@@ -112,6 +129,10 @@ def summary_build(*, now: float | None = None, fetch_duration_ms: int | None = N
     for feed in FEEDS.values():
         record = stored[FEED_RECORD.format(name=feed.name)] or {}
         fields = record.get("fields") or {}
+        if feed.name == "fx":
+            # Display-currency rates are not market data: they never make the summary partial.
+            summary["fx"] = _fx_entry(feed, record, stored, now)
+            continue
         for name in feed.fields:
             entry = fields.get(name)
             age = None if entry is None else now - entry["at"]
@@ -145,7 +166,37 @@ def summary_build(*, now: float | None = None, fetch_duration_ms: int | None = N
     summary["last_updated"] = rfc3339(newest)
     summary["timestamp"] = rfc3339(now)
     summary["mode"] = settings.DATA_MODE
-    return {key: summary[key] for key in SUMMARY_KEYS}
+    # Decided here once; pages, the API and the browser only show it (market_schema).
+    summary["field_states"] = field_states(summary)
+    return {key: summary.get(key) for key in summary_keys()}
+
+
+def _fx_entry(feed: Feed, record: dict[str, Any], stored: dict[str, dict | None], now: float) -> dict[str, Any]:
+    """{"vnd": rate, "eur": rate, "age_s", "updated_at", "reason"}: USD -> each display currency;
+    a rate older than the feed's TTL, or never fetched, is null with the reason."""
+    fields = record.get("fields") or {}
+    fx: dict[str, Any] = {}
+    oldest: float | None = None
+    for name in feed.fields:
+        entry = fields.get(name)
+        known = entry is not None and now - entry["at"] <= feed.ttl
+        fx[name.split(":", 1)[1]] = entry["v"] if known else None
+        if known:
+            oldest = entry["at"] if oldest is None else min(oldest, entry["at"])
+    reason = None
+    if any(value is None for value in fx.values()):
+        missing = [r for n, r in (record.get("missing") or {}).items() if n in feed.fields]
+        source = stored.get(SOURCE_RECORD.format(name="coingecko")) or {}
+        if missing:
+            reason = "; ".join(missing)
+        elif source.get("status") not in (None, "ok"):
+            reason = f"coingecko: {source['status']} — {source.get('error')}"
+        else:
+            reason = "not fetched yet" if not record else "rate too old"
+    fx["age_s"] = None if oldest is None else round(now - oldest, 1)
+    fx["updated_at"] = rfc3339(oldest)
+    fx["reason"] = reason
+    return fx
 
 
 def _index_entry(value: dict | None, stale: bool, missing: str | None) -> dict[str, Any]:
@@ -184,29 +235,13 @@ def _data_sources(stored: dict[str, dict | None], served_by: dict[str, list[bool
     return sources
 
 
-SUMMARY_KEYS = (
-    *(f"{coin}_{suffix}" for coin in COINS for suffix in ("price_usd", "change_24h")),
-    "market_cap_usd",
-    "volume_24h_usd",
-    "market_cap_change_percentage_24h_usd",
-    "btc_market_cap_percentage",
-    "eth_market_cap_percentage",
-    "fng_value",
-    "btc_rsi_14",
-    "rsi_14",
-    "us_stock_indices",
-    "data_sources",
-    "partial_failure",
-    "fetch_duration_ms",
-    "last_updated",
-    "timestamp",
-    "mode",
-)
-
-
 def _summary_fingerprint(summary: dict[str, Any]) -> str:
     """Hash of what a reader cares about: values and statuses, not the clock-driven fields."""
-    content = {k: v for k, v in summary.items() if k not in ("timestamp", "fetch_duration_ms", "last_updated")}
+    # field_states follow from the values and statuses hashed here (their updated_at is a clock).
+    clock = ("timestamp", "fetch_duration_ms", "last_updated", "field_states")
+    content = {k: v for k, v in summary.items() if k not in clock}
+    if isinstance(content.get("fx"), dict):
+        content["fx"] = {k: v for k, v in content["fx"].items() if k != "age_s"}
     content["data_sources"] = {
         name: {"status": s["status"], "error": s["error"]} for name, s in summary["data_sources"].items()
     }

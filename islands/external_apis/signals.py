@@ -3,8 +3,8 @@
 The launcher's pidfile stops a second beat on the same host; this stops one on another host or
 with another pidfile. At `beat_init` the beat takes a Redis lock (renewed by a daemon thread,
 which also records the `beat` heartbeat for /health) or exits with an error. With the lock held
-it queues one `refresh_all`, so a fresh stack has a complete summary without waiting an hour for
-the RSI entry's first tick.
+it queues one `refresh_all` (and the market table and candles jobs), so a fresh stack has a
+complete summary without waiting an hour for the RSI entry's first tick.
 
 A lock that Redis lost (a restart without persistence, or an outage longer than its TTL) is taken
 again in place when nobody else took it: a Redis restart is an expected fault, not a reason for
@@ -27,7 +27,7 @@ from celery.signals import beat_init
 from islands.cache_system.coordination import SharedLock, lock_holder
 from islands.cache_system.errors import REDIS_DOWN_ERRORS, LockLost
 from islands.cache_system.services import heartbeat_record
-from islands.external_apis.tasks import refresh_all
+from islands.external_apis.tasks import candles_refresh, markets_refresh, refresh_all
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,9 @@ def on_beat_init(**_: object) -> None:
     _stop_signals_once()
     threading.Thread(target=_renew, args=(lock,), name="beat-lock", daemon=True).start()
     refresh_all.delay()
+    # The market table and the candles too: a fresh stack (`make demo`) shows them at once.
+    markets_refresh.delay()
+    candles_refresh.delay()
 
 
 def connect() -> None:

@@ -6,6 +6,7 @@ Overlap is prevented in the service (a Redis lock per feed); time limits come fr
 
 from celery import shared_task
 
+from islands.external_apis import market_ingest
 from islands.external_apis.services import summary_refresh, summary_refresh_failed
 
 
@@ -25,3 +26,15 @@ def refresh_all() -> None:
 def retry_failed() -> None:
     """Scheduled by beat: an hourly feed that failed is retried within a minute, not an hour."""
     summary_refresh_failed()
+
+
+@shared_task(ignore_result=True)
+def markets_refresh() -> None:
+    """Scheduled by beat every INGEST_INTERVAL_MARKETS: the top-N table into crypto:markets."""
+    market_ingest.markets_refresh()
+
+
+@shared_task(ignore_result=True)
+def candles_refresh() -> None:
+    """Scheduled by beat every INGEST_INTERVAL_CANDLES: the tracked coins' candles that are due."""
+    market_ingest.candles_refresh()

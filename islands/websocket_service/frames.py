@@ -56,6 +56,8 @@ def frame_dashboard_data(*, data: dict[str, Any], stream_id: str, resync: bool =
 
 def frame_type_for(stream: str) -> str:
     """The frame type of an entry of `stream` (the old JS clients switch on it)."""
+    if stream == settings.STREAM_MARKETS:
+        return "markets_update"
     return "btc_price_update" if stream == settings.STREAM_BTC_PRICE else "dashboard_update"
 
 

@@ -55,7 +55,7 @@ class Relay:
         self.consumer = ConsumerLoop(
             group=settings.RELAY_GROUP,
             consumer=name,
-            streams=streams or [settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE],
+            streams=streams or [settings.STREAM_MARKET_DATA, settings.STREAM_BTC_PRICE, settings.STREAM_MARKETS],
             handler=self._send,
             start_id=self._start_id,
             heartbeat=functools.partial(heartbeat_record, name="relay"),

@@ -19,16 +19,26 @@ from islands.cache_system.streams.entries import SCHEMA_VERSION, StreamEntry, en
 class RedisStreamStore:
     """Thin typed layer over redis-py's stream commands."""
 
-    def __init__(self, client: redis.Redis, *, maxlen: int, reader: redis.Redis | None = None) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        maxlen: int,
+        reader: redis.Redis | None = None,
+        maxlens: dict[str, int] | None = None,
+    ) -> None:
         self.client = client
         # Plain reads may go through a client with a shorter timeout (the request role): writes
         # and consumer groups stay on `client`, whose timeout covers a blocking XREADGROUP.
         self.reader = reader if reader is not None else client
         self.maxlen = maxlen
+        # Streams with their own bound (the market table's entries are large).
+        self.maxlens = dict(maxlens or {})
 
     def add(self, stream: str, type_: str, data: dict[str, Any], *, entry_id: str = "*") -> str:
         fields = {"v": SCHEMA_VERSION, "type": type_, "data": orjson.dumps(data)}
-        new_id = self.client.xadd(stream, fields, id=entry_id, maxlen=self.maxlen, approximate=True)
+        maxlen = self.maxlens.get(stream, self.maxlen)
+        new_id = self.client.xadd(stream, fields, id=entry_id, maxlen=maxlen, approximate=True)
         return new_id.decode()
 
     def latest(self, stream: str) -> StreamEntry | None:

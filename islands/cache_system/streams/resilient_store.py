@@ -35,8 +35,9 @@ class ResilientStreamStore:
         memory_maxlen: int,
         reconnect_interval: float,
         reader: redis.Redis | None = None,
+        maxlens: dict[str, int] | None = None,
     ) -> None:
-        self.redis = RedisStreamStore(client, maxlen=maxlen, reader=reader)
+        self.redis = RedisStreamStore(client, maxlen=maxlen, reader=reader, maxlens=maxlens)
         self.memory = MemoryStreamStore(maxlen=memory_maxlen)
         self.reconnector = Reconnector(
             self.redis,

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from islands.cache_system.backup import snapshots_store
-from islands.cache_system.models import COINS
+from islands.cache_system.market_schema import tracked_coins
 from islands.cache_system.redis_client import redis_client
 from islands.cache_system.streams import RedisStreamStore, StreamEntry
 
@@ -24,8 +24,8 @@ BASE_PRICES = {"btc": 97_000.0, "eth": 3_400.0, "sol": 240.0, "xrp": 1.45, "ada"
 def summary_at(*, i: int, btc: float | None = None) -> dict[str, Any]:
     """A schema-1 summary whose BTC price is `btc` (default 97 000 + i) and other fields vary with i."""
     data: dict[str, Any] = {}
-    for coin in COINS:
-        data[f"{coin}_price_usd"] = BASE_PRICES[coin] * (1 + 0.0001 * i)
+    for coin in (c.key for c in tracked_coins()):
+        data[f"{coin}_price_usd"] = BASE_PRICES.get(coin, 1.0) * (1 + 0.0001 * i)
         data[f"{coin}_change_24h"] = round(math.sin(i / 50), 3)
     data["btc_price_usd"] = 97_000.0 + i if btc is None else btc
     data.update(

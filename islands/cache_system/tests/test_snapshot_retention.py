@@ -56,3 +56,19 @@ def test_a_kept_row_is_the_first_of_its_minute():
     store_every(start_ms=minute_aligned, count=6, step_ms=10_000)
     snapshot_retention_apply(now_ms=NOW)
     assert list(MarketSnapshot.objects.values_list("ms", flat=True)) == [minute_aligned]
+
+
+def test_market_tables_are_kept_only_their_hours(settings):
+    settings.BACKUP_MARKETS_KEEP_HOURS = 24
+    store_every(
+        start_ms=NOW - 30 * 3_600_000, count=12 * 60, step_ms=60_000, stream="crypto:markets"
+    )  # 30 h to 18 h ago
+    store_every(start_ms=NOW - 3_600_000, count=60, step_ms=60_000, stream="crypto:markets")
+    store_every(start_ms=NOW - 30 * 3_600_000, count=5, step_ms=60_000)  # summaries of the same age stay
+
+    snapshot_retention_apply(now_ms=NOW)
+
+    markets = MarketSnapshot.objects.filter(stream="crypto:markets")
+    assert markets.filter(ms__lt=NOW - 24 * 3_600_000).count() == 0
+    assert markets.count() == 6 * 60 + 60
+    assert MarketSnapshot.objects.filter(stream="crypto:market_data").count() == 5

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from islands.cache_system.market_schema import field_states
 from islands.cache_system.services import summary_store
 from islands.cache_system.stores import stream_store
 from islands.cache_system.tests.history_data import demo_history_write
@@ -116,7 +117,9 @@ def test_it_keeps_moving_when_a_new_summary_arrives(live_server, page, market, w
     """live.js polls the summary API while no socket is up (this test server speaks HTTP only)."""
     page.goto(f"{live_server.url}/?lang=en", wait_until="networkidle")
     page.wait_for_selector("#connection-status:not([data-state='offline'])", timeout=5_000)
-    summary_store(summary={**market, "btc_price_usd": 123456.78, "btc_change_24h": -4.5, "fng_value": None})
+    new = {**market, "btc_price_usd": 123456.78, "btc_change_24h": -4.5, "fng_value": None}
+    # As the ingest writes it: the tile states decided on the server, carried in the summary.
+    summary_store(summary={**new, "field_states": field_states(new)})
     wait_js(page, "document.querySelector('[data-field=btc_price_usd]').textContent === '$123,456.78'", timeout=15_000)
     assert "down" in page.get_attribute(".tile__sub [data-field=btc_change_24h]", "class")
     assert page.get_attribute("#tile-fng", "data-state") == "unknown"

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The seven coins of the summary, in display order, with each upstream's name for them.
-COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
-BINANCE_SYMBOLS = {coin: f"{coin.upper()}USDT" for coin in COINS}
-COINGECKO_IDS = {
-    "btc": "bitcoin",
-    "eth": "ethereum",
-    "sol": "solana",
-    "xrp": "ripple",
-    "ada": "cardano",
-    "link": "chainlink",
-    "bnb": "binancecoin",
-}
-INDEX_SYMBOLS = ("DIA", "SPY", "QQQM")
+# The tracked coins and each upstream's name for them: cache_system.market_schema (settings.COINS).
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +46,23 @@ class StockQuote:
     price: float
     change: float | None
     change_percent: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketTable:
+    """CoinGecko's top-N rows (market_schema.MARKET_COIN_FIELDS each, None where not given) and
+    each coin's 7-day sparkline (coingecko id -> prices, oldest first)."""
+
+    coins: list[dict]
+    sparklines: dict[str, list[float]]
+    skipped: int = 0  # rows without a usable id or price, left out
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    open_time_ms: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float

@@ -169,7 +169,7 @@ class FakeUpstream:
         else:
             spec = route.answers[min(index, len(route.answers) - 1)]
             status, response_headers = spec["status"], dict(spec.get("headers", {}))
-            body = self._body(spec["file"], status)
+            body = self._body(spec["file"], status, query)
             delay = float(spec.get("delay_s", 0))
         upstream = path.split("/", 2)[1] if path.count("/") >= 1 else ""
         carrier = KEY_CARRIERS.get(upstream)
@@ -196,19 +196,30 @@ class FakeUpstream:
             )
         return status, response_headers, body, delay
 
-    def _body(self, file: str, status: int) -> bytes:
+    def _body(self, file: str, status: int, query: dict[str, list[str]]) -> bytes:
         raw = (PAYLOADS / file).read_bytes()
         if status != 200 or not file.endswith(".json"):
             return raw
         transform = TRANSFORMS.get(Path(file).stem)
         if transform is None:
             return raw
-        data = transform(self, json.loads(raw))
+        data = transform(self, json.loads(raw), query)
         return json.dumps(data).encode()
 
 
 # --- payload transforms: the random walk applied to successful answers ----------------------------
-def _binance_ticker(server: FakeUpstream, rows: list[dict]) -> list[dict]:
+Query = dict[str, list[str]]
+
+
+def _binance_ticker(server: FakeUpstream, rows: list[dict], query: Query) -> list[dict]:
+    # Like Binance, only the symbols asked for (the payload holds more than the default coins).
+    asked = query.get("symbols")
+    if asked:
+        try:
+            wanted = set(json.loads(asked[0]))
+        except ValueError:
+            wanted = set()
+        rows = [row for row in rows if row["symbol"] in wanted]
     for row in rows:
         price, change = server.walk.step(row["symbol"], float(row["lastPrice"]))
         pct = float(row["priceChangePercent"]) + change
@@ -220,11 +231,15 @@ def _binance_ticker(server: FakeUpstream, rows: list[dict]) -> list[dict]:
 
 COINGECKO_TO_BINANCE = {
     "bitcoin": "BTCUSDT", "ethereum": "ETHUSDT", "solana": "SOLUSDT", "ripple": "XRPUSDT",
-    "cardano": "ADAUSDT", "chainlink": "LINKUSDT", "binancecoin": "BNBUSDT",
+    "cardano": "ADAUSDT", "chainlink": "LINKUSDT", "binancecoin": "BNBUSDT", "dogecoin": "DOGEUSDT",
 }  # fmt: skip
 
 
-def _simple_price(server: FakeUpstream, data: dict) -> dict:
+def _simple_price(server: FakeUpstream, data: dict, query: Query) -> dict:
+    asked = query.get("ids")
+    if asked:
+        wanted = set(asked[0].split(","))
+        data = {coin_id: row for coin_id, row in data.items() if coin_id in wanted}
     for coin_id, row in data.items():
         price, change = server.walk.step(COINGECKO_TO_BINANCE.get(coin_id, coin_id), float(row["usd"]))
         row["usd"] = round(price, 6)
@@ -232,7 +247,7 @@ def _simple_price(server: FakeUpstream, data: dict) -> dict:
     return data
 
 
-def _global(server: FakeUpstream, data: dict) -> dict:
+def _global(server: FakeUpstream, data: dict, query: Query) -> dict:
     body = data["data"]
     cap, change = server.walk.step("market_cap", body["total_market_cap"]["usd"], sigma=0.001)
     body["total_market_cap"]["usd"] = round(cap, 2)
@@ -244,7 +259,7 @@ def _global(server: FakeUpstream, data: dict) -> dict:
     return data
 
 
-def _cmc_global(server: FakeUpstream, data: dict) -> dict:
+def _cmc_global(server: FakeUpstream, data: dict, query: Query) -> dict:
     usd = data["data"]["quote"]["USD"]
     usd["total_market_cap"] = round(server.walk.step("market_cap", usd["total_market_cap"], sigma=0.001)[0], 2)
     return data
@@ -259,7 +274,95 @@ def _finnhub_quote(server: FakeUpstream, data: dict, symbol: str) -> dict:
     return data
 
 
-def _rsi(server: FakeUpstream, data: dict) -> dict:
+# The walk's name for each coin of the market table: the tracked coins share Binance's, so the
+# table and the tiles move together.
+def _walk_name(coin_id: str) -> str:
+    return COINGECKO_TO_BINANCE.get(coin_id, f"cg:{coin_id}")
+
+
+def _coins_markets(server: FakeUpstream, rows: list[dict], query: Query) -> list[dict]:
+    """The 100-coin universe, each price one walk step on, its 1h/24h/7d changes, 24 h range and
+    market cap following; ranked by market cap, `per_page` of them (like CoinGecko)."""
+    try:
+        per_page = max(1, min(250, int(query.get("per_page", ["100"])[0])))
+    except ValueError:
+        per_page = 100
+    for row in rows:
+        base = float(row["current_price"])
+        stable = row["symbol"] in ("usdt", "usdc", "dai", "fdusd")
+        price, _ = server.walk.step(_walk_name(row["id"]), base, sigma=0.0002 if stable else 0.002)
+        ratio = price / base
+        row["current_price"] = float(f"{price:.8g}")
+        if row.get("market_cap"):
+            row["market_cap"] = round(row["market_cap"] * ratio)
+        for key in ("1h", "24h", "7d"):
+            name = f"price_change_percentage_{key}_in_currency"
+            if row.get(name) is not None:
+                row[name] = round((1 + row[name] / 100) * ratio * 100 - 100, 4)
+        row["price_change_percentage_24h"] = row.get("price_change_percentage_24h_in_currency")
+        row["high_24h"] = max(row.get("high_24h") or price, price)
+        row["low_24h"] = min(row.get("low_24h") or price, price)
+        spark = (row.get("sparkline_in_7d") or {}).get("price")
+        if spark:
+            spark[-1] = row["current_price"]
+        row["last_updated"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    rows.sort(key=lambda r: -(r.get("market_cap") or 0))
+    for rank, row in enumerate(rows, start=1):
+        row["market_cap_rank"] = rank
+    return rows[:per_page]
+
+
+def _exchange_rates(server: FakeUpstream, data: dict, query: Query) -> dict:
+    """BTC-based rates: `usd` follows the BTC walk, every other currency keeps its USD ratio
+    (moved by a small walk of its own)."""
+    rates = data["rates"]
+    usd_base = rates["usd"]["value"]
+    btc_usd = server.walk.now.get("BTCUSDT", usd_base)
+    for code, entry in rates.items():
+        if entry.get("type") != "fiat" or code == "usd":
+            continue
+        per_usd, _ = server.walk.step(f"fx:{code}", entry["value"] / usd_base, sigma=0.0003)
+        entry["value"] = round(per_usd * btc_usd, 4)
+    rates["usd"]["value"] = round(btc_usd, 2)
+    return data
+
+
+KLINE_MS = {"1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000, "4h": 14_400_000, "1d": 86_400_000}
+TICKER_START = {"BTCUSDT": 67231.12, "ETHUSDT": 2511.98, "SOLUSDT": 168.39, "XRPUSDT": 0.5233,
+                "ADAUSDT": 0.3511, "LINKUSDT": 11.228, "BNBUSDT": 578.9, "DOGEUSDT": 0.1745}  # fmt: skip
+
+
+def _klines(server: FakeUpstream, rows: list[list], query: Query) -> list[list]:
+    """`limit` candles of `symbol` at `interval` ending now, in the payload's row format: a walk
+    seeded by (symbol, interval), run backwards from the symbol's current walk price."""
+    symbol = query.get("symbol", ["BTCUSDT"])[0]
+    interval = query.get("interval", ["1h"])[0]
+    step_ms = KLINE_MS.get(interval, 3_600_000)
+    try:
+        limit = max(1, min(1000, int(query.get("limit", ["500"])[0])))
+    except ValueError:
+        limit = 500
+    with server.walk.lock:
+        close = server.walk.now.get(symbol) or TICKER_START.get(symbol, float(rows[-1][4]))
+    rng = random.Random(f"{symbol}:{interval}")
+    sigma = 0.004 * math.sqrt(step_ms / 3_600_000)
+    last_open = int(time.time() * 1000) // step_ms * step_ms
+    candles = []
+    for i in range(limit):
+        open_ = close / math.exp(rng.gauss(0.0, sigma))
+        high = max(open_, close) * (1 + abs(rng.gauss(0.0, sigma / 2)))
+        low = min(open_, close) * (1 - abs(rng.gauss(0.0, sigma / 2)))
+        volume = rng.uniform(200, 2000) * 67000 / max(close, 1e-9) * step_ms / 3_600_000
+        opened = last_open - i * step_ms
+        candles.append([opened, f"{open_:.8f}", f"{high:.8f}", f"{low:.8f}", f"{close:.8f}", f"{volume:.5f}",
+                        opened + step_ms - 1, f"{volume * close:.4f}", rng.randint(1000, 50000),
+                        f"{volume / 2:.5f}", f"{volume * close / 2:.4f}", "0"])  # fmt: skip
+        close = open_
+    candles.reverse()
+    return candles
+
+
+def _rsi(server: FakeUpstream, data: dict, query: Query) -> dict:
     data["value"] = server.walk.bounded("rsi", data["value"], 5.0, 95.0)
     return data
 
@@ -271,10 +374,13 @@ TRANSFORMS = {
     "simple_price_btc_ok": _simple_price,
     "global_ok": _global,
     "global_metrics_ok": _cmc_global,
-    "quote_DIA_ok": lambda s, d: _finnhub_quote(s, d, "DIA"),
-    "quote_SPY_ok": lambda s, d: _finnhub_quote(s, d, "SPY"),
-    "quote_QQQM_ok": lambda s, d: _finnhub_quote(s, d, "QQQM"),
+    "quote_DIA_ok": lambda s, d, q: _finnhub_quote(s, d, "DIA"),
+    "quote_SPY_ok": lambda s, d, q: _finnhub_quote(s, d, "SPY"),
+    "quote_QQQM_ok": lambda s, d, q: _finnhub_quote(s, d, "QQQM"),
     "rsi_ok": _rsi,
+    "coins_markets_ok": _coins_markets,
+    "exchange_rates_ok": _exchange_rates,
+    "klines_btcusdt_1h_ok": _klines,
 }
 
 

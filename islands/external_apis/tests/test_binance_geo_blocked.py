@@ -1,9 +1,10 @@
 """Scenario `binance_geo_blocked`: 451 is a failure with its reason; prices come from CoinGecko."""
 
+from islands.cache_system.market_schema import DEFAULT_COINS
 from islands.external_apis.services import summary_refresh
 from islands.external_apis.tests.conftest import calls
 
-COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
+COINS = tuple(coin.key for coin in DEFAULT_COINS)
 
 
 def test_it_takes_prices_from_coingecko_when_binance_is_geo_blocked(fake_upstream):

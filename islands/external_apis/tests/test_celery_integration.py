@@ -1,5 +1,6 @@
 """A real Celery worker and a real beat process against the fake upstream: a complete summary
-reaches crypto:market_data within 30 s, and each run appends at most one entry."""
+reaches crypto:market_data within 30 s, and each run appends at most one entry; the beat's start
+also fills the market table and the candles."""
 
 import subprocess
 import sys
@@ -10,10 +11,12 @@ import orjson
 from celery.contrib.testing.worker import start_worker
 
 from cryptodash.celery import app
+from islands.cache_system.market_schema import DEFAULT_COINS
+from islands.cache_system.market_selectors import candles_latest
 from islands.external_apis.tests.conftest import calls, process_env
 
 CELERY = str(Path(sys.executable).parent / "celery")
-COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
+COINS = tuple(coin.key for coin in DEFAULT_COINS)
 
 
 def _latest(redis_conn, stream: str) -> dict | None:
@@ -56,6 +59,10 @@ def test_worker_and_beat_fill_the_stream_with_complete_summaries(fake_upstream, 
         beat.terminate()
         beat.wait(timeout=10)
 
-    prices_runs = len(calls(fake_upstream, "binance"))
+    # The beat's start queued the market jobs too: the table and every tracked coin's candles.
+    assert redis_conn.xlen(settings.STREAM_MARKETS) >= 1
+    assert len(_latest(redis_conn, settings.STREAM_MARKETS)["coins"]) == settings.MARKET_TOP_N
+    assert candles_latest(coin_id="bitcoin", interval="1h").source == "binance"
+    prices_runs = len([row for row in calls(fake_upstream, "binance") if row["path"].endswith("/ticker/24hr")])
     assert 2 <= redis_conn.xlen(stream) <= prices_runs  # one entry per run at most, never a backlog
     assert redis_conn.xlen(settings.STREAM_BTC_PRICE) == prices_runs

@@ -2,11 +2,12 @@
 
 from django.conf import settings
 
+from islands.cache_system.market_schema import DEFAULT_COINS
 from islands.cache_system.selectors import summary_latest
 from islands.external_apis.services import summary_refresh
 from islands.external_apis.tests.conftest import calls
 
-COINS = ("btc", "eth", "sol", "xrp", "ada", "link", "bnb")
+COINS = tuple(coin.key for coin in DEFAULT_COINS)
 
 
 def test_it_builds_a_complete_summary_from_every_feed(fake_upstream, redis_conn):

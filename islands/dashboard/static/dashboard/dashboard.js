@@ -1,6 +1,7 @@
 /* Home page behaviour on top of live.js: live.js writes new values into [data-field] elements;
- * this file keeps the rest of each tile in step with them (colour of changes, stale/unknown
- * badges from data_sources, gauges, sparklines, dominance bar, the data age) and ticks the age.
+ * this file keeps the rest of each tile in step with them (colour of changes, the stale/unknown
+ * badges the server decided (summary.field_states), gauges, sparklines, dominance bar, the data
+ * age) and ticks the age.
  * It listens to the `cryptodash:summary` DOM event and never invents a value: a missing number
  * shows the em dash and an "unknown" badge. Text is only ever set with textContent. */
 (function () {
@@ -124,53 +125,21 @@
       .catch(function () { /* no history: the tile keeps its number only */ });
   });
 
-  /* --- tile state from data_sources (same rules as islands/dashboard/selectors.py) --------- */
-  function groupState(data, group, known) {
-    var sources = data.data_sources && typeof data.data_sources === "object" ? data.data_sources : {};
-    var names = (config.source_groups || {})[group] || [];
-    var found = [];
-    names.forEach(function (name) {
-      Object.keys(sources).forEach(function (key) {
-        if ((key === name || key.indexOf(name + "_") === 0) && sources[key] && typeof sources[key] === "object") {
-          found.push([key, sources[key]]);
-        }
-      });
-    });
-    var bad = found.filter(function (s) { return s[1].status !== "ok"; });
-    var reason = bad.map(function (s) {
-      return s[0] + ": " + (s[1].status || "unknown") + (s[1].error ? " \u2014 " + s[1].error : "");
-    }).join("; ");
-    if (!known) return ["unknown", reason || config.no_value || ""];
-    if (found.length && bad.length === found.length) return ["stale", reason];
-    return ["ok", ""];
-  }
-  function groupUpdatedAt(data, group) {
-    var sources = data.data_sources && typeof data.data_sources === "object" ? data.data_sources : {};
-    var newest = "";
-    ((config.source_groups || {})[group] || []).forEach(function (name) {
-      Object.keys(sources).forEach(function (key) {
-        var at = sources[key] && sources[key].updated_at;
-        if ((key === name || key.indexOf(name + "_") === 0) && typeof at === "string" && at > newest) newest = at;
-      });
-    });
-    return newest;
+  /* --- tile state: decided by the server (summary.field_states), only painted here ---------- */
+  function fieldState(data, field) {
+    var states = data.field_states && typeof data.field_states === "object" ? data.field_states : {};
+    var state = states[field];
+    return state && typeof state === "object" && typeof state.state === "string" ? state : null;
   }
   function applyTile(tile, data) {
     var valueEl = tile.querySelector(".tile__value[data-field], [data-gauge-field]");
-    var group = tile.getAttribute("data-group");
-    if (!valueEl || !group) return;
+    if (!valueEl) return;
     var field = valueEl.getAttribute("data-field") || valueEl.getAttribute("data-gauge-field");
     var known = valueAt(data, field) !== null;
-    var state = groupState(data, group, known);
-    if (group === "indices") {
-      // Each index carries its own status (same rule as selectors.index_state).
-      var symbol = field.split(".")[1];
-      var entry = (data.us_stock_indices || {})[symbol];
-      if (entry && typeof entry === "object") {
-        if (known && entry.status === "stale") state = ["stale", entry.error || state[1]];
-        if (!known && entry.status) state = ["unknown", symbol + ": " + entry.status + (entry.error ? " \u2014 " + entry.error : "")];
-      }
-    }
+    var carried = fieldState(data, field);
+    // A summary without a state for this field (written before the field existed) leaves the tile as it is.
+    if (!carried) return;
+    var state = [carried.state, carried.reason || (carried.state === "unknown" ? config.no_value || "" : "")];
     tile.setAttribute("data-state", state[0]);
     var badge = tile.querySelector(".badge");
     if (badge) {
@@ -181,7 +150,7 @@
     }
     var ageTime = tile.querySelector("time[data-age-from]");
     if (ageTime) {
-      var updatedAt = known ? groupUpdatedAt(data, group) : "";
+      var updatedAt = known && typeof carried.updated_at === "string" ? carried.updated_at : "";
       ageTime.setAttribute("data-age-from", updatedAt);
       if (updatedAt) ageTime.setAttribute("datetime", updatedAt);
       else ageTime.removeAttribute("datetime");
@@ -204,7 +173,7 @@
       el.classList.remove("up", "down", "flat", "unknown");
       el.classList.add(v === null ? "unknown" : v > 0 ? "up" : v < 0 ? "down" : "flat");
     });
-    Array.prototype.forEach.call(document.querySelectorAll(".tile[data-group]"), function (tile) { applyTile(tile, data); });
+    Array.prototype.forEach.call(document.querySelectorAll(".tile[data-state]"), function (tile) { applyTile(tile, data); });
     gauges.forEach(function (g) {
       var v = valueAt(data, g.field);
       g.chart.update(v);
