@@ -1,7 +1,8 @@
 """What an alert watches, as pure functions: its kinds, the value key it is indexed under, and the
 values a stream entry carries for those keys.
 
-A key names one number that a stream entry can carry: `price:<coin>:<currency>`,
+A key names one number that a stream entry can carry: `price:<coin>:<currency>` (a tracked coin
+by its key, `btc`; another coin of the market table by its CoinGecko id, `dogecoin`),
 `change:<coin>:<window>` (percent), `fng` (Fear & Greed, 0-100) or `rsi` (BTC RSI-14, 0-100).
 Every alert is one threshold on one key, on one side: "above" fires when the value goes from
 below the threshold to at or above it, "below" the other way round. A move alert of t % is a
@@ -63,9 +64,37 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def summary_coins(fields: Iterable[str]) -> tuple[str, ...]:
-    """The tracked coins of the summary, from its field names (`<coin>_price_usd`)."""
-    return tuple(name.removesuffix("_price_usd") for name in fields if name.endswith("_price_usd"))
+def fx_rates_of(data: Mapping[str, Any]) -> dict[str, float]:
+    """USD -> currency rates a summary carries (`fx`), the known positive ones only."""
+    fx = data.get("fx") if isinstance(data.get("fx"), Mapping) else {}
+    return {cur: rate for cur, raw in fx.items() if (rate := _number(raw)) is not None and rate > 0 and cur != "age_s"}
+
+
+def markets_values(
+    data: Mapping[str, Any], *, skip: Iterable[str] = (), rates: Mapping[str, float]
+) -> dict[str, float]:
+    """The value of every key a market-table entry (crypto:markets) carries, by CoinGecko id.
+
+    `skip`: ids evaluated from the summary instead (the tracked coins), so one move of one price
+    is one crossing, not one per stream. `rates`: USD -> currency, from the summary of that time.
+    """
+    values: dict[str, float] = {}
+    skipped = set(skip)
+    rows = data.get("coins")
+    for row in rows if isinstance(rows, list) else ():
+        coin = row.get("id") if isinstance(row, Mapping) else None
+        if not isinstance(coin, str) or coin in skipped:
+            continue
+        price = _number(row.get("price_usd"))
+        if price is not None:
+            values[f"price:{coin}:usd"] = price
+            for currency, rate in rates.items():
+                values[f"price:{coin}:{currency}"] = price * rate
+        for window in ("1h", "24h"):
+            change = _number(row.get(f"change_{window}"))
+            if change is not None:
+                values[f"change:{coin}:{window}"] = change
+    return values
 
 
 def summary_values(
@@ -77,8 +106,7 @@ def summary_values(
     upstream gave it; the 1 h change from the summary an hour before (`hour_ago`) when there is one.
     """
     values: dict[str, float] = {}
-    fx = data.get("fx") if isinstance(data.get("fx"), Mapping) else {}
-    rates = {cur: rate for cur, raw in fx.items() if cur != "age_s" and (rate := _number(raw)) is not None and rate > 0}
+    rates = fx_rates_of(data)
     for coin in coins:
         price = _number(data.get(f"{coin}_price_usd"))
         if price is not None:

@@ -13,7 +13,10 @@ XREVRANGE away, and its values are remembered for the next entry, which usually 
 A kill anywhere is then harmless: before the commit nothing was stored and the entry comes back;
 after it, the fire is found by its key and only deliveries still pending are sent.
 
-The index is rebuilt when the alerts table changed (count or newest update), checked once per batch.
+Tracked coins, Fear & Greed and RSI come from the summary (crypto:market_data); the other coins
+of the market table from crypto:markets, whose rows of tracked coins are skipped (one price move
+is one crossing, not one per stream). The index is rebuilt when the alerts table changed (count
+or newest update), checked once per batch.
 """
 
 from __future__ import annotations
@@ -27,11 +30,11 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db.models import Count, Max
 
-from islands.alerts.conditions import alert_key, alert_level, alert_side, summary_values
+from islands.alerts.conditions import alert_key, alert_level, alert_side, fx_rates_of, markets_values, summary_values
 from islands.alerts.delivery import deliveries_dispatch
 from islands.alerts.index import AlertIndex, IndexRow
 from islands.alerts.models import Alert
-from islands.alerts.selectors import alert_coins
+from islands.alerts.selectors import tracked_ids, tracked_keys
 from islands.alerts.services import Decision, fires_record
 from islands.cache_system.consumer_loop import Batch, ConsumerLoop
 from islands.cache_system.services import heartbeat_record
@@ -47,7 +50,8 @@ VALUES_REMEMBERED = 64
 
 
 def alert_streams() -> list[str]:
-    return [settings.STREAM_MARKET_DATA]
+    """The summary (tracked coins, Fear & Greed, RSI) and the market table (the other coins)."""
+    return [settings.STREAM_MARKET_DATA, settings.STREAM_MARKETS]
 
 
 def index_rows() -> list[IndexRow]:
@@ -70,7 +74,8 @@ class Evaluator:
         self.index = AlertIndex()
         self._version: tuple | None = None
         self._values: OrderedDict[tuple[str, str], dict[str, float]] = OrderedDict()
-        self.coins = alert_coins()
+        self.coins = tracked_keys()
+        self.tracked_ids = tracked_ids()
         self.fired = 0
 
     def index_refresh(self) -> AlertIndex:
@@ -114,12 +119,18 @@ class Evaluator:
         remembered = self._values.get((stream, entry.id))
         if remembered is not None:
             return remembered
-        hour_ago = None
-        if any(key.endswith(":1h") for key in index.keys):
-            base = stream_store().range(stream, start=str(entry.ms - HOUR_MS), count=1)
-            if base and entry.ms - base[0].ms >= HOUR_BASE_MIN_MS:
-                hour_ago = base[0].data
-        values = summary_values(entry.data, coins=self.coins, hour_ago=hour_ago)
+        if stream == settings.STREAM_MARKETS:
+            # Prices in other currencies at the rates of that time: the summary at or before it.
+            summary = stream_store().revrange(settings.STREAM_MARKET_DATA, end=entry.id, count=1)
+            rates = fx_rates_of(summary[0].data) if summary else {}
+            values = markets_values(entry.data, skip=self.tracked_ids, rates=rates)
+        else:
+            hour_ago = None
+            if any(key.endswith(":1h") for key in index.keys):
+                base = stream_store().range(stream, start=str(entry.ms - HOUR_MS), count=1)
+                if base and entry.ms - base[0].ms >= HOUR_BASE_MIN_MS:
+                    hour_ago = base[0].data
+            values = summary_values(entry.data, coins=self.coins, hour_ago=hour_ago)
         self._values[(stream, entry.id)] = values
         while len(self._values) > VALUES_REMEMBERED:
             self._values.popitem(last=False)

@@ -31,7 +31,7 @@ class AlertForm(forms.ModelForm):
         self.user = user
         coins = alert_coins()
         self.fields["coin"] = forms.ChoiceField(
-            label=gettext_lazy("coin"), required=False, choices=[("", "—"), *((c, c.upper()) for c in coins)]
+            label=gettext_lazy("coin"), required=False, choices=[("", "—"), *coins.items()]
         )
         self.fields["currency"] = forms.ChoiceField(
             label=gettext_lazy("currency"), required=False, choices=[(c, c.upper()) for c in alert_currencies()]

@@ -19,8 +19,9 @@ from islands.alerts.conditions import KIND_CHOICES, WINDOW_CHOICES
 class Alert(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(_("condition"), max_length=16, choices=KIND_CHOICES)
-    # Price and move alerts: the coin's symbol (btc); empty for Fear & Greed and RSI.
-    coin = models.CharField(_("coin"), max_length=32, blank=True)
+    # Price and move alerts: a tracked coin's key (btc) or a market-table coin's CoinGecko id;
+    # empty for Fear & Greed and RSI.
+    coin = models.CharField(_("coin"), max_length=100, blank=True)
     # Price alerts: the currency the threshold is in (usd, vnd, eur).
     currency = models.CharField(_("currency"), max_length=8, default="usd")
     # Move alerts: the window of the change (1h, 24h).
@@ -94,7 +95,7 @@ class PushSubscription(models.Model):
 
 class WatchlistItem(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlist")
-    coin = models.CharField(max_length=32)
+    coin = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

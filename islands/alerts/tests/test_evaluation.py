@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from islands.alerts.evaluator import Evaluator, alerts_consumer
 from islands.alerts.models import AlertDelivery, AlertFire
 from islands.alerts.tests.conftest import alert_make, btc_at, user_make
+from islands.cache_system.services import markets_store, summary_store
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -102,3 +104,21 @@ def test_an_alert_created_after_the_index_was_built_is_seen_by_the_next_batch(gr
     evaluate_all(evaluator=evaluator)
     assert AlertFire.objects.count() == 1
     assert AlertDelivery.objects.filter(channel="web").count() == 1
+
+
+def test_a_coin_of_the_market_table_fires_from_crypto_markets_in_another_currency(group_ready):
+    user = user_make()
+    alert = alert_make(user, coin="dogecoin", currency="vnd", threshold=10_000)
+    summary_store(summary={"btc_price_usd": 97_000.0, "fx": {"vnd": 25_000.0, "eur": 0.9, "age_s": 1}})
+
+    def table(doge: float, btc: float) -> dict:
+        rows = [{"id": "dogecoin", "price_usd": doge, "change_1h": 1.0}, {"id": "bitcoin", "price_usd": btc}]
+        return {"coins": rows, "fetched_at": "2026-11-29T00:00:00Z"}
+
+    markets_store(table=table(0.39, 97_000))  # 9,750 VND
+    crossing = markets_store(table=table(0.41, 120_000))  # 10,250 VND; bitcoin is tracked: not from here
+    alert_make(user, threshold=100_000)  # BTC above 100k: evaluated from the summary only
+    evaluate_all()
+    fire = AlertFire.objects.get()
+    assert (fire.alert_id, fire.stream, fire.stream_id) == (alert.pk, settings.STREAM_MARKETS, crossing)
+    assert fire.value == pytest.approx(10_250)
