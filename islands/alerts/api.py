@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from islands.alerts.forms import AlertForm
 from islands.alerts.models import Alert
 from islands.alerts.selectors import alert_coins, alerts_of, fires_of, watchlist_of
-from islands.alerts.services import push_subscription_delete, push_subscription_save, watchlist_set
+from islands.alerts.services import push_subscription_delete, push_subscription_save, watchlist_merge, watchlist_set
 
 MAX_BODY_BYTES = 16_384
 
@@ -135,9 +135,11 @@ def fires(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_api("GET", "PUT")
+@_api("GET", "PUT", "POST")
 def watchlist(request: HttpRequest) -> HttpResponse:
-    if request.method == "PUT":
+    """GET the starred coins; PUT {"coins": [...]} replaces them; POST {"coins": [...]} adds them
+    (what a visitor starred in the browser before logging in)."""
+    if request.method in ("PUT", "POST"):
         body = _body(request)
         if isinstance(body, JsonResponse):
             return body
@@ -148,7 +150,10 @@ def watchlist(request: HttpRequest) -> HttpResponse:
         unknown = [c for c in coins if c not in known]
         if unknown:
             return _error(400, f"unknown coin {unknown[0]!r}", fields={"coins": [f"unknown coin {unknown[0]!r}"]})
-        watchlist_set(request.user, coins)
+        if request.method == "PUT":
+            watchlist_set(request.user, coins)
+        else:
+            watchlist_merge(request.user, coins)
     return JsonResponse({"coins": watchlist_of(request.user)})
 
 
