@@ -1,25 +1,29 @@
-"""End to end in Chromium: sign up, create an alert, the BTC price crosses it in the stream, the
-notice appears without a reload; after a reload the alert is listed as fired, with its time.
+"""End to end in Chromium: sign up, create an alert, the fake upstream's BTC price is moved across
+it, the notice appears without a reload; after a reload the alert is listed as fired, with its time.
 
 The web server of `make run` and the `evaluate_alerts` command run as real processes on the
-test's Redis; the crossing is an XADD of two summaries (as the ingest writes them)."""
+test's Redis; the summaries are fetched from the fake upstream by the real ingest (this process
+stands in for the Celery worker), the price moved with the fake's `POST /__prices`."""
 
 from __future__ import annotations
 
-import copy
+import json
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from cryptodash.stack.processes import process_stop
 from islands.cache_system.selectors import heartbeat_age
-from islands.cache_system.services import summary_store
-from islands.dashboard.tests.conftest import SUMMARY
+from islands.cache_system.stores import stream_store
+from islands.external_apis.fake_upstream.server import FakeUpstream
+from islands.external_apis.services import summary_refresh
 from islands.websocket_service.tests.processes import BASE_DIR, child_env, web_process
 
 pytestmark = pytest.mark.browser
@@ -45,12 +49,28 @@ def evaluator_process(run_dir: Path) -> Iterator[subprocess.Popen]:
         process_stop(process)
 
 
-def btc_summary(price: float) -> str:
-    return summary_store(summary=copy.deepcopy(SUMMARY) | {"btc_price_usd": price})
+@pytest.fixture
+def upstream(settings) -> Iterator[FakeUpstream]:
+    server = FakeUpstream(seed=7).start()
+    for name, value in server.base_urls().items():
+        setattr(settings, name, value)
+    yield server
+    server.stop()
 
 
-def test_sign_up_create_an_alert_and_see_it_fire_without_a_reload(page, tmp_path, wait_js):
-    btc_summary(99_000.0)
+def btc_moved_to(upstream: FakeUpstream, price: float) -> float:
+    """The fake's price control, then one prices run of the ingest: the summary's BTC price."""
+    request = urllib.request.Request(
+        f"{upstream.url}/__prices", data=json.dumps({"BTCUSDT": price}).encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+    summary_refresh(sources=["prices"])
+    return stream_store().latest(settings.STREAM_MARKET_DATA).data["btc_price_usd"]
+
+
+def test_sign_up_create_an_alert_and_see_it_fire_without_a_reload(page, tmp_path, wait_js, upstream):
+    assert btc_moved_to(upstream, 95_000.0) < 100_000
     with web_process(tmp_path) as (url, _web), evaluator_process(tmp_path):
         page.goto(f"{url}/accounts/signup/?lang=en")
         page.fill("input[name=email]", "ann@example.org")
@@ -70,10 +90,11 @@ def test_sign_up_create_an_alert_and_see_it_fire_without_a_reload(page, tmp_path
         page.wait_for_selector('#connection-status[data-state="live"]', timeout=10_000)
         page.evaluate("() => { window.__notReloaded = true; }")
 
-        btc_summary(100_500.0)
+        crossed = btc_moved_to(upstream, 110_000.0)
+        assert crossed > 100_000
         page.wait_for_selector(".alert-toast", timeout=10_000)
         notice = page.locator(".alert-toast").inner_text()
-        assert "BTC" in notice and "100,500" in notice and "take profit" in notice
+        assert "BTC" in notice and f"{crossed:,.2f}" in notice and "take profit" in notice
         wait_js(page, "() => document.querySelectorAll('#fire-table tr[data-fire-id]').length === 1")
         assert page.evaluate("() => window.__notReloaded === true")
 

@@ -5,7 +5,8 @@ Routes and answers come from `payloads/scenarios.json` (modelled on the real API
 error shapes): scenario "normal" plus the overrides of the active one; a list of answers is served
 in order, its last one repeating. Successful price payloads move by a seeded random walk, one step
 per request. Control routes: `POST /__scenario` {"name": ...} switches scenario, `GET /__requests`
-returns the request log (`?since=<seq>`), `DELETE /__requests` clears it. It must never be
+returns the request log (`?since=<seq>`), `DELETE /__requests` clears it, `POST /__prices`
+{"BTCUSDT": 101000.5} moves assets of the walk to those prices. It must never be
 reachable from production settings: only `make demo` and the tests point base URLs at it.
 """
 
@@ -127,6 +128,14 @@ class FakeUpstream:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def prices_set(self, prices: dict[str, float]) -> None:
+        """Move assets of the random walk (Binance symbols: BTCUSDT) to these prices; the walk goes
+        on from there. How a demo or a test makes the price cross a level on purpose."""
+        with self.walk.lock:
+            for name, value in prices.items():
+                self.walk.start.setdefault(name, value)
+                self.walk.now[name] = value
 
     # --- scenario and log -------------------------------------------------------------------
     def scenario_set(self, name: str) -> None:
@@ -426,6 +435,9 @@ def _handler_for(server: FakeUpstream) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             parts = urlsplit(self.path)
+            if parts.path == "/__prices":
+                self._prices_post()
+                return
             if parts.path != "/__scenario":
                 self._json(404, {"error": "no route"})
                 return
@@ -442,6 +454,17 @@ def _handler_for(server: FakeUpstream) -> type[BaseHTTPRequestHandler]:
                 self._json(400, {"error": f"unknown scenario {name!r}", "scenarios": sorted(server.scenarios)})
                 return
             self._json(200, {"scenario": name})
+
+        def _prices_post(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}")
+                prices = {str(k): float(v) for k, v in body.items() if float(v) > 0 and math.isfinite(float(v))}
+            except (ValueError, AttributeError, TypeError):
+                self._json(400, {"error": 'body must be a JSON object like {"BTCUSDT": 101000.5}'})
+                return
+            server.prices_set(prices)
+            self._json(200, {"prices": prices})
 
         def do_DELETE(self) -> None:
             if urlsplit(self.path).path != "/__requests":
