@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from django.contrib.auth import get_user_model
 
 from islands.alerts.models import Alert
 from islands.alerts.tests.conftest import alert_make, btc_at, user_make
@@ -112,3 +113,20 @@ def test_another_users_alert_is_not_found(client):
     assert client.get(f"/api/alerts/{other.pk}").status_code == 404
     assert client.post(f"/alerts/{other.pk}/delete").status_code == 404
     assert Alert.objects.filter(pk=other.pk).exists()
+
+
+def test_the_alerts_page_keeps_the_content_security_policy(client):
+    client.force_login(user_make())
+    response = client.get("/alerts")
+    assert response.status_code == 200
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "<script>" not in response.content.decode()  # no inline script: the policy would block it
+    assert client.get("/alerts-sw.js")["Content-Type"].startswith("text/javascript")
+
+
+def test_staff_see_alerts_fires_and_deliveries_in_admin(client):
+    alert_make(user_make())
+    staff = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 16)
+    client.force_login(staff)
+    for model in ("alert", "alertfire", "alertdelivery", "pushsubscription", "watchlistitem"):
+        assert client.get(f"/admin/alerts/{model}/").status_code == 200, model
