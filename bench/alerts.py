@@ -170,6 +170,7 @@ def evaluation(args: argparse.Namespace) -> None:
 
 
 def latency(args: argparse.Namespace, env: dict[str, str], mail_dir: Path) -> None:
+    from allauth.account.models import EmailAddress  # noqa: PLC0415
     from django.conf import settings  # noqa: PLC0415
     from django.contrib.auth import get_user_model  # noqa: PLC0415
     from django.test import Client  # noqa: PLC0415
@@ -183,6 +184,7 @@ def latency(args: argparse.Namespace, env: dict[str, str], mail_dir: Path) -> No
     owner = get_user_model().objects.create_user(
         username="owner@bench.test", email="owner@bench.test", password="x" * 16
     )
+    EmailAddress.objects.create(user=owner, email=owner.email, primary=True, verified=True)
     Alert.objects.create(user=owner, kind="price_above", coin="bench-coin", currency="usd", threshold=1.0)
     Alert.objects.create(user=owner, kind="price_below", coin="bench-coin", currency="usd", threshold=1.0)
     client = Client()

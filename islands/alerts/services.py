@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -55,6 +56,12 @@ def fires_record(decisions: Iterable[Decision]) -> list[int]:
                 alert_id__in=alert_ids, stream_id__in={d.stream_id for d in decisions}
             ).values_list("pk", "alert_id", "stream", "stream_id")
         }
+        # Mail only to a confirmed address: anyone can sign up with someone else's.
+        mailable = set(
+            EmailAddress.objects.filter(
+                user_id__in={a.user_id for a in alerts.values()}, verified=True, primary=True
+            ).values_list("user_id", flat=True)
+        )
         pushers = set(
             PushSubscription.objects.filter(user_id__in={a.user_id for a in alerts.values()}).values_list(
                 "user_id", flat=True
@@ -80,7 +87,7 @@ def fires_record(decisions: Iterable[Decision]) -> list[int]:
                 fired_at=decision.fired_at,
             )
             channels = ["web"]
-            if alert.user.email:
+            if alert.user_id in mailable:
                 channels.append("email")
             if alert.user_id in pushers:
                 channels.append("push")

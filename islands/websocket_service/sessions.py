@@ -8,6 +8,7 @@ database) and kept as one int. A socket without the cookie costs one header scan
 
 from __future__ import annotations
 
+import logging
 from http.cookies import CookieError, SimpleCookie
 from importlib import import_module
 from types import SimpleNamespace
@@ -17,6 +18,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.db import connections
+
+log = logging.getLogger(__name__)
 
 
 def session_key_from_scope(scope: dict[str, Any]) -> str | None:
@@ -49,6 +52,10 @@ async def user_id_from_scope(scope: dict[str, Any]) -> int | None:
     session_key = session_key_from_scope(scope)
     if session_key is None:
         return None
-    # Not on the thread Django's sync code shares (thread_sensitive): a connection left there is
-    # what Channels' disconnect checks, and a connect must not queue behind other sync work.
-    return await sync_to_async(_user_id_of_session, thread_sensitive=False)(session_key)
+    try:
+        # Not on the thread Django's sync code shares (thread_sensitive): a connection left there
+        # is what Channels' disconnect checks, and a connect must not queue behind other sync work.
+        return await sync_to_async(_user_id_of_session, thread_sensitive=False)(session_key)
+    except Exception as exc:  # the database is away: the socket still serves the public data
+        log.warning("websocket session not read (%s): served as anonymous", exc)
+        return None

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from celery import current_app
 from channels.layers import channel_layers
 from django.contrib.auth import get_user_model
@@ -35,8 +36,10 @@ def eager_celery() -> Iterator[None]:
     conf.task_always_eager, conf.task_eager_propagates = before
 
 
-def user_make(email: str = "ann@example.org"):
-    return get_user_model().objects.create_user(username=email, email=email, password=PASSWORD)
+def user_make(email: str = "ann@example.org", *, verified: bool = True):
+    user = get_user_model().objects.create_user(username=email, email=email, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    return user
 
 
 def alert_make(user, **fields: Any) -> Alert:

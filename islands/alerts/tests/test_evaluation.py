@@ -94,6 +94,15 @@ def test_a_fire_is_sent_to_the_page_and_mailed_once(group_ready):
     assert "sell some" in mail.outbox[0].body
 
 
+def test_an_unconfirmed_address_gets_no_alert_mail(group_ready):
+    alert_make(user_make(verified=False), threshold=100_000)
+    btc_at(99_000)
+    btc_at(100_500)
+    evaluate_all()
+    assert list(AlertDelivery.objects.values_list("channel", flat=True)) == ["web"]
+    assert mail.outbox == []
+
+
 def test_an_alert_created_after_the_index_was_built_is_seen_by_the_next_batch(group_ready):
     evaluator = Evaluator()
     user = user_make()
