@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var KEY = "cryptodash:watchlist";
+  var ONLY = "cryptodash:watchlist-only";
   var SIGNED_IN = "cryptodash:signed-in";
   var nav = document.querySelector(".account-nav");
   if (!nav) return;
@@ -87,11 +88,40 @@
       row.push(item);
       rows.set(item.tile.parentNode, row);
     });
+    var only = starred.length > 0 && stored(ONLY) === "1";
     rows.forEach(function (items, parent) {
       var first = items.filter(function (i) { return starred.indexOf(i.coin) >= 0; })
         .sort(function (a, b) { return starred.indexOf(a.coin) - starred.indexOf(b.coin); });
       first.slice().reverse().forEach(function (item) { parent.insertBefore(item.tile, parent.firstChild); });
+      items.forEach(function (item) { item.tile.hidden = only && starred.indexOf(item.coin) < 0; });
+      onlyToggle(parent, only);
     });
+  }
+
+  function stored(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+
+  // "Watchlist only": a switch above the coin tiles, shown once something is starred.
+  function onlyToggle(parent, only) {
+    var button = parent.previousElementSibling && parent.previousElementSibling.classList.contains("watchlist-only")
+      ? parent.previousElementSibling : null;
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "watchlist-only";
+      button.textContent = nav.getAttribute("data-label-only");
+      button.addEventListener("click", function () {
+        try {
+          if (stored(ONLY) === "1") window.localStorage.removeItem(ONLY);
+          else window.localStorage.setItem(ONLY, "1");
+        } catch (e) { /* no storage: nothing to remember */ }
+        paint();
+      });
+      parent.parentNode.insertBefore(button, parent);
+    }
+    button.hidden = starred.length === 0;
+    button.setAttribute("aria-pressed", only ? "true" : "false");
   }
 
   function toggle(coin) {
