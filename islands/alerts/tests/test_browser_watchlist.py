@@ -45,6 +45,6 @@ def test_a_visitors_star_comes_first_and_follows_them_into_their_account(page, t
         page.click("button.watchlist-only")
         wait_js(
             page,
-            "() => [...document.querySelectorAll('.tile .star')].filter((s) => !s.closest('.tile').hidden)"
+            "() => [...document.querySelectorAll('.tile .star')].filter((s) => s.closest('.tile').checkVisibility())"
             ".length === 1",
         )
