@@ -123,6 +123,11 @@ INSTALLED_APPS = [
     "islands.health_system",
     "islands.dashboard",
     "islands.crypto_reports",
+    # Before allauth: its templates are overridden by the accounts island's (the site's layout).
+    "islands.accounts",
+    "allauth",
+    "allauth.account",
+    "islands.alerts",
     "islands.markets",
 ]
 
@@ -141,6 +146,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # allauth's login flow state; sync- and async-capable, so it adds no thread hop.
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -568,6 +575,7 @@ REFRESH_RATE_WINDOW = env_int("REFRESH_RATE_WINDOW", 60, minimum=1)
 HEALTH_CELERY_MAX_AGE = env_float("HEALTH_CELERY_MAX_AGE", 35.0, minimum=1.0)
 HEALTH_RELAY_MAX_AGE = env_float("HEALTH_RELAY_MAX_AGE", 30.0, minimum=1.0)
 HEALTH_BACKUP_MAX_AGE = env_float("HEALTH_BACKUP_MAX_AGE", 120.0, minimum=1.0)
+HEALTH_ALERTS_MAX_AGE = env_float("HEALTH_ALERTS_MAX_AGE", 30.0, minimum=1.0)
 # A worker ping waits at most this long; its answer is reused for HEALTH_WORKER_PING_TTL seconds.
 HEALTH_WORKER_PING_TIMEOUT = env_float("HEALTH_WORKER_PING_TIMEOUT", 0.5, minimum=0.05)
 HEALTH_WORKER_PING_TTL = env_float("HEALTH_WORKER_PING_TTL", 5.0, minimum=0.0)
@@ -609,6 +617,68 @@ AUTH_PASSWORD_VALIDATORS = [
 ADMIN_LOGIN_IP_ATTEMPTS = env_int("ADMIN_LOGIN_IP_ATTEMPTS", 20, minimum=1)
 ADMIN_LOGIN_USER_ATTEMPTS = env_int("ADMIN_LOGIN_USER_ATTEMPTS", 5, minimum=1)
 ADMIN_LOGIN_WINDOW = env_int("ADMIN_LOGIN_WINDOW", 900, minimum=1)
+
+# --- Accounts: sign-up, log-in, password reset, e-mail verification (accounts island, allauth) --
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# mandatory: no log-in before the address is confirmed; optional: a confirmation mail is sent.
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+if ACCOUNT_EMAIL_VERIFICATION not in ("mandatory", "optional", "none"):
+    raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be mandatory, optional or none")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[cryptodash] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Sign-up, log-in and reset attempts are counted by allauth in the default cache, which is the
+# Redis every process shares: one budget per address (and per account) across all web processes.
+# A Redis outage refuses these requests (429) rather than letting them through uncounted.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("ACCOUNT_RATE_LIMIT_LOGIN", "30/m/ip"),
+    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "signup": env_str("ACCOUNT_RATE_LIMIT_SIGNUP", "20/m/ip"),
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/alerts"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+
+# --- Alerts and watchlists (alerts island) -------------------------------------------------------
+ALERTS_GROUP = "alerts"
+ALERTS_MAX_PER_USER = env_int("ALERTS_MAX_PER_USER", 50, minimum=1)
+# After a fire, the same alert stays quiet this long (stream time), so a price hovering at the
+# level does not fire on every crossing.
+ALERTS_COOLDOWN_S = env_int("ALERTS_COOLDOWN_S", 900, minimum=0)
+# The site's address for links in alert mails (no trailing slash).
+ALERTS_SITE_URL = (env_str("ALERTS_SITE_URL", "http://127.0.0.1:8050") or "").rstrip("/")
+ALERTS_EMAIL_RETRIES = env_int("ALERTS_EMAIL_RETRIES", 5, minimum=0)
+ALERTS_PUSH_RETRIES = env_int("ALERTS_PUSH_RETRIES", 3, minimum=0)
+# Web Push: the application server's VAPID key pair (base64url, raw P-256: `manage.py vapid_keys`
+# prints a new pair) and the contact the push services may write to. Empty: push is off.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:alerts@localhost")
+
+# --- E-mail (verification, password reset, alert mails) ----------------------------------------
+# Development and demo print mails on the console (or write files under EMAIL_FILE_PATH with the
+# file backend); production sends through the SMTP server below.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(RUN_DIR / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10.0, minimum=0.1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cryptodash <noreply@localhost>")
 
 # --- Reports: import limits and the reports origin (crypto_reports island) ---------------------
 # Largest file `import_report` (and the seeds) will read; the admin form's body is capped by Django

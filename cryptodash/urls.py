@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("islands.health_system.urls")),
     path("", include("islands.crypto_reports.urls")),
     path("", include("islands.markets.urls")),
+    path("", include("islands.accounts.urls")),
+    path("", include("islands.alerts.urls")),
 ]

@@ -160,6 +160,6 @@ def assert_json_lines(output: str) -> None:
     assert all(isinstance(line, dict) for line in lines)
     # Written by each process's own formatter, not wrapped by the launcher.
     own = {line.get("process") for line in lines if line.get("logger") != "stdout"}
-    assert {"web", "worker", "beat", "relay", "backup"} <= own, own
+    assert {"web", "worker", "beat", "relay", "backup", "alerts"} <= own, own
     assert any(line.get("path") == "/no-such-page" and line.get("status") == 404 for line in lines)
     assert any("task_id" in line for line in lines)

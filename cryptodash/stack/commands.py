@@ -131,6 +131,8 @@ def stack_processes() -> dict[str, str]:
         "relay": f"{PYTHON} {MANAGE} relay",
         # Exchange ticks -> crypto:ticks; a second one anywhere waits as standby (a Redis lock).
         "ticks": f"{PYTHON} {MANAGE} ticks_ingest",
+        # Consumer group `alerts`: fires each alert once per crossing, then page, e-mail, push.
+        "alerts": f"{PYTHON} {MANAGE} evaluate_alerts",
     }
 
 

@@ -165,6 +165,10 @@ def check_backup() -> dict[str, Any]:
     return _heartbeat_check("backup", settings.HEALTH_BACKUP_MAX_AGE, "backup consumer")
 
 
+def check_alerts() -> dict[str, Any]:
+    return _heartbeat_check("alerts", settings.HEALTH_ALERTS_MAX_AGE, "alerts evaluator")
+
+
 def check_dashboard() -> dict[str, Any]:
     """How old the data is that the home page and the summary API serve."""
     snapshot = summary_latest()
@@ -218,6 +222,7 @@ def health_report() -> dict[str, Any]:
         "websocket_service": check_websocket_service,
         "crypto_reports": check_crypto_reports,
         "backup": check_backup,
+        "alerts": check_alerts,
         "dashboard": check_dashboard,
         "shared_components": check_shared_components,
         "celery": lambda: check_celery(ping=ping),

@@ -38,6 +38,7 @@ from islands.websocket_service.budgets import ADDRESSES, AddressRecord, Refused,
 from islands.websocket_service.hub import Hub, hub_current
 from islands.websocket_service.live_socket import LiveSocket, Outgoing
 from islands.websocket_service.selectors import replay_after, snapshot_latest
+from islands.websocket_service.sessions import user_id_from_scope
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     address: str | None = None
     # The address's shared budget and strikes; None for a client without an address.
     record: AddressRecord | None = None
+    # The signed-in user (from the session cookie, only when one was sent): their alert frames.
+    user_id: int | None = None
     _worker: asyncio.Task | None = None
     _wanted: Request | None = None
 
@@ -141,7 +144,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # while the snapshot is read is then sent after it (if newer), never lost.
         self.socket.hold()
         self.hub = hub_current()
-        await self.hub.join(self.socket)
+        self.user_id = await user_id_from_scope(self.scope)
+        await self.hub.join(self.socket, user_id=self.user_id)
         # `/ws?last_id=<id>`: a reconnecting client asks for what it missed instead of a snapshot.
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         self._request(Request(last_id=valid_stream_id((query.get("last_id") or [None])[0])))
@@ -150,7 +154,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self._drop_requests()
         self._address_release()
         if self.socket is not None and self.hub is not None:
-            await self.hub.leave(self.socket)
+            await self.hub.leave(self.socket, user_id=self.user_id)
 
     def _address_release(self) -> None:
         if self.address is not None:

@@ -30,6 +30,7 @@ from islands.cache_system.stores import stream_store
 from islands.websocket_service.live_socket import RESYNC, LiveSocket, Outgoing
 from islands.websocket_service.metrics import WS_CONNECTIONS
 from islands.websocket_service.ordering import MarketOrder
+from islands.websocket_service.services import USER_MESSAGE_TYPE, user_group
 from islands.websocket_service.ticks import TickCoalescer
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class Hub:
 
     def __init__(self) -> None:
         self.sockets: set[LiveSocket] = set()
+        # Signed-in sockets by user id: the hub's channel is in each of those users' groups.
+        self.users: dict[int, set[LiveSocket]] = {}
         self.order = MarketOrder()
         self.ticks = TickCoalescer(lambda: self.sockets)
         self._lock = asyncio.Lock()
@@ -53,7 +56,7 @@ class Hub:
     def channel(self) -> str | None:
         return self._channel
 
-    async def join(self, socket: LiveSocket) -> None:
+    async def join(self, socket: LiveSocket, *, user_id: int | None = None) -> None:
         async with self._lock:
             if socket not in self.sockets:
                 self.sockets.add(socket)
@@ -70,13 +73,23 @@ class Hub:
                 # new, so anything at or below it is already in what the sockets were sent.
                 self.order.start(await asyncio.to_thread(_market_latest_id))
                 self._task = asyncio.get_running_loop().create_task(self._run(layer, self._channel, joined))
+            if user_id is not None:
+                sockets = self.users.setdefault(user_id, set())
+                if not sockets:
+                    await self._user_group_add(user_id)
+                sockets.add(socket)
 
-    async def leave(self, socket: LiveSocket) -> None:
+    async def leave(self, socket: LiveSocket, *, user_id: int | None = None) -> None:
         socket.stop()
         async with self._lock:
             if socket in self.sockets:
                 self.sockets.discard(socket)
                 WS_CONNECTIONS.dec()
+            if user_id is not None and user_id in self.users:
+                self.users[user_id].discard(socket)
+                if not self.users[user_id]:
+                    del self.users[user_id]
+                    await self._user_group_discard(user_id)
             if self.sockets or self._task is None:
                 return
             task, channel = self._task, self._channel
@@ -96,6 +109,26 @@ class Hub:
         frame = Outgoing.text(message["frame"], stream_id=message["stream_id"] if market else None)
         for socket in list(self.sockets):
             socket.offer(frame)
+
+    def deliver_user(self, message: dict[str, Any]) -> None:
+        """Hand one user's frame (an alert) to that user's sockets in this process, and no other."""
+        frame = Outgoing.text(message["frame"])
+        for socket in list(self.users.get(message["user_id"], ())):
+            socket.offer(frame)
+
+    async def _user_group_add(self, user_id: int) -> None:
+        try:
+            await get_channel_layer().group_add(user_group(user_id), self._channel)
+        except Exception as exc:  # Redis down: _run joins again with its next refresh
+            log.warning("hub could not join group %s: %r", user_group(user_id), exc)
+
+    async def _user_group_discard(self, user_id: int) -> None:
+        if self._channel is None:
+            return
+        try:
+            await get_channel_layer().group_discard(user_group(user_id), self._channel)
+        except Exception as exc:  # Redis down: the membership ages out after group_expiry
+            log.warning("hub could not leave group %s: %r", user_group(user_id), exc)
 
     async def arrive(self, message: dict[str, Any]) -> None:
         """Forward one relay message, and what ordering.py says must go out before it."""
@@ -128,12 +161,17 @@ class Hub:
             try:
                 if joined_at is None or loop.time() - joined_at > refresh:
                     await layer.group_add(settings.WS_GROUP, channel)
+                    for user_id in list(self.users):
+                        await layer.group_add(user_group(user_id), channel)
                     joined_at = loop.time()
                 try:
                     message = await asyncio.wait_for(layer.receive(channel), timeout=refresh)
                 except TimeoutError:
                     continue
-                await self.arrive(message)
+                if message.get("type") == USER_MESSAGE_TYPE:
+                    self.deliver_user(message)
+                else:
+                    await self.arrive(message)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis down or restarted: retry, and re-join (it may be empty)

@@ -49,3 +49,18 @@ async def entry_broadcast(
     """Send one entry to every web process. Raises what the layer raises (Redis down)."""
     message = entry_message(stream=stream, entry=entry, prev_id=prev_id, previous=previous)
     await layer.group_send(settings.WS_GROUP, message)
+
+
+# --- Frames for one user's sockets (alerts) -----------------------------------------------------
+# A signed-in user's sockets are reached through a layer group of their own, joined by the hub of
+# each web process that holds one of them (hub.py); anonymous sockets are in none.
+USER_MESSAGE_TYPE = "user.frame"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+async def user_frame_send(*, layer: Any, user_id: int, frame: str) -> None:
+    """Send a finished frame to every open socket of one user. Raises what the layer raises."""
+    await layer.group_send(user_group(user_id), {"type": USER_MESSAGE_TYPE, "user_id": user_id, "frame": frame})

@@ -220,6 +220,9 @@
       case "markets_update": // the market table's changed rows: the markets page applies them
         document.dispatchEvent(new CustomEvent("cryptodash:markets", { detail: frame }));
         break;
+      case "alert": // one of the signed-in user's alerts fired (static/js/alert_notices.js shows it)
+        document.dispatchEvent(new CustomEvent("cryptodash:alert", { detail: frame }));
+        break;
       default: // connected, pong, error (no_data: the page keeps what it shows)
         break;
     }

@@ -5,8 +5,9 @@ Routes and answers come from `payloads/scenarios.json` (modelled on the real API
 error shapes): scenario "normal" plus the overrides of the active one; a list of answers is served
 in order, its last one repeating. Successful price payloads move by a seeded random walk, one step
 per request. Control routes: `POST /__scenario` {"name": ...} switches scenario, `GET /__requests`
-returns the request log (`?since=<seq>`), `DELETE /__requests` clears it. Binance's tick WebSocket
-is served beside it (ticks_server.py), controlled by `GET`/`POST /__ticks`. It must never be
+returns the request log (`?since=<seq>`), `DELETE /__requests` clears it, `POST /__prices`
+{"BTCUSDT": 101000.5} moves assets of the walk to those prices. Binance's tick WebSocket is served
+beside it (ticks_server.py), controlled by `GET`/`POST /__ticks`. It must never be
 reachable from production settings: only `make demo` and the tests point base URLs at it.
 """
 
@@ -136,6 +137,14 @@ class FakeUpstream:
         self.ticks.stop()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def prices_set(self, prices: dict[str, float]) -> None:
+        """Move assets of the random walk (Binance symbols: BTCUSDT) to these prices; the walk goes
+        on from there. How a demo or a test makes the price cross a level on purpose."""
+        with self.walk.lock:
+            for name, value in prices.items():
+                self.walk.start.setdefault(name, value)
+                self.walk.now[name] = value
 
     # --- scenario and log -------------------------------------------------------------------
     def scenario_set(self, name: str) -> None:
@@ -441,6 +450,9 @@ def _handler_for(server: FakeUpstream) -> type[BaseHTTPRequestHandler]:
             if parts.path == "/__ticks":
                 self._ticks_control()
                 return
+            if parts.path == "/__prices":
+                self._prices_post()
+                return
             if parts.path != "/__scenario":
                 self._json(404, {"error": "no route"})
                 return
@@ -470,6 +482,17 @@ def _handler_for(server: FakeUpstream) -> type[BaseHTTPRequestHandler]:
                 self._json(400, {"error": str(exc)})
                 return
             self._json(200, state)
+
+        def _prices_post(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}")
+                prices = {str(k): float(v) for k, v in body.items() if float(v) > 0 and math.isfinite(float(v))}
+            except (ValueError, AttributeError, TypeError):
+                self._json(400, {"error": 'body must be a JSON object like {"BTCUSDT": 101000.5}'})
+                return
+            server.prices_set(prices)
+            self._json(200, {"prices": prices})
 
         def do_DELETE(self) -> None:
             if urlsplit(self.path).path != "/__requests":

@@ -24,6 +24,7 @@ def test_it_reports_every_island(client):
         "celery",
         "crypto_reports",
         "backup",
+        "alerts",
         "dashboard",
         "shared_components",
     }
@@ -45,10 +46,12 @@ def test_it_is_degraded_without_heartbeats_or_data_and_says_why(client):
 def test_it_counts_fresh_heartbeats_and_data_as_healthy(client):
     heartbeat_record(name="relay")
     heartbeat_record(name="backup")
+    heartbeat_record(name="alerts")
     summary_store(summary={"btc_price_usd": 1.0})
     islands = client.get("/health").json()["islands"]
     assert islands["websocket_service"]["status"] == "healthy"
     assert islands["backup"]["status"] == "healthy"
+    assert islands["alerts"]["status"] == "healthy"
     assert islands["dashboard"]["status"] == "healthy"
 
 
