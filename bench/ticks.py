@@ -243,8 +243,8 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured window per pipeline")
     parser.add_argument("--rate", type=float, default=4.0, help="ticks per coin per second")
     parser.add_argument("--modes", default="floor,exchange")
-    # Two: one Python process reading 4 frames a second on each of 1,000 sockets was itself the
-    # slowest part of the path (p50 160-240 ms against 47-57 ms with two, bench/RESULTS.md).
+    # Two: with one Python process reading 4 frames a second on each of 1,000 sockets, p50 was
+    # 160-240 ms; with two, 47-57 ms (at a lower load as well, bench/RESULTS.md).
     parser.add_argument("--client-procs", type=int, default=2, help="client processes (0: as bench.ws_fanout)")
     parser.add_argument("--port", type=int, default=0, help="the web server's port (default: a free one)")
     parser.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
