@@ -286,6 +286,7 @@ MARKET_COIN_FIELDS: tuple[str, ...] = (
     "ath_date",
     "ath_change_percentage",
     "last_updated",
+    "price_source",  # "live": a tracked coin's summary price (Binance) while its tile is ok; else "markets"
 )
 
 

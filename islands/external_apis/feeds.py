@@ -209,6 +209,8 @@ def fetch_us_indices(deadline: Deadline) -> FeedResult:
 def fetch_fx(deadline: Deadline) -> FeedResult:
     """USD -> each display currency from CoinGecko's BTC-based rates: rates[x] / rates["usd"]."""
     result = FeedResult()
+    if not fx_currencies():
+        return result  # DISPLAY_CURRENCIES is usd alone: no rate to fetch
     rates = _call(result, "coingecko", lambda c, d: c.exchange_rates(deadline=d), deadline)
     if rates is None:
         return result

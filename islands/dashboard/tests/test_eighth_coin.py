@@ -87,10 +87,7 @@ async def test_the_live_frames_carry_it_and_its_state(eight_coins, fake_upstream
     while frame["type"] != "dashboard_update":
         frame = await receive(comm)
     assert frame["data"]["doge_price_usd"] > 0
-    assert frame["data"]["field_states"]["doge_price_usd"] == {
-        "state": "ok",
-        "reason": None,
-        "updated_at": frame["data"]["data_sources"]["binance"]["updated_at"],
-        "source": "binance",
-    }
+    state = frame["data"]["field_states"]["doge_price_usd"]
+    assert (state["state"], state["reason"]) == ("ok", None)
+    assert state["updated_at"] == frame["data"]["data_sources"]["binance"]["updated_at"]
     await comm.disconnect()

@@ -94,3 +94,24 @@ def test_a_reader_sees_each_new_table_and_reuses_its_copy_meanwhile(fake_upstrea
     snapshot = markets_latest()
     assert snapshot.stream_id == second != first
     assert snapshot.coins[0]["sparkline_7d"] and snapshot.coins[0]["last_updated"]
+
+
+def test_the_summary_api_keeps_usd_and_gains_the_rates(fake_upstream, redis_conn, client, db):
+    tasks.feed_refresh(feed="prices")
+    tasks.feed_refresh(feed="fx")
+
+    body = client.get("/api/crypto/dashboard-summary").json()
+    fx = body["fx"]
+    assert 20_000 < fx["vnd"] < 35_000 and 0.7 < fx["eur"] < 1.2  # the fixture's realistic rates, walked
+    assert fx["age_s"] >= 0 and fx["reason"] is None
+    assert 50_000 < body["btc_price_usd"] < 90_000  # still in USD
+    assert client.get("/api/crypto/dashboard-summary?fields=fx").json()["fx"]["vnd"] == fx["vnd"]
+
+
+def test_usd_alone_fetches_no_rates(fake_upstream, redis_conn, settings):
+    settings.DISPLAY_CURRENCIES = ["usd"]
+
+    fx = summary_refresh(sources=["fx"])["fx"]
+
+    assert fx == {"age_s": None, "updated_at": None, "reason": None}
+    assert [row for row in _upstream_log(fake_upstream) if row["path"].endswith("/exchange_rates")] == []
