@@ -18,6 +18,7 @@ bench/ws_fanout.py's (a minimal asyncio WebSocket client in child processes, the
 clock as this process); the web server runs with `make run`'s command line.
 
     .venv/bin/python -m bench.ticks [--clients 1000] [--seconds 60] [--rate 4] [--modes floor,exchange]
+        [--client-procs 2]
 """
 
 from __future__ import annotations
@@ -97,8 +98,8 @@ async def client_process(n: int) -> None:
 class TickReports(ClientProcesses):
     """Every report of every client process: per process and coin, (t, monotonic time)."""
 
-    def __init__(self, n: int) -> None:
-        super().__init__(n, ws_fanout.client_processes_for(n), 0, module="bench.ticks")
+    def __init__(self, n: int, count: int = 0) -> None:
+        super().__init__(n, count or ws_fanout.client_processes_for(n), 0, module="bench.ticks")
         self.reports: list[dict[str, list[tuple[int, float]]]] = []
 
     async def _read(self, process: asyncio.subprocess.Process) -> None:
@@ -143,7 +144,9 @@ async def xadd_ticks(conn: redis.Redis, *, rate: float, until: float, sent: list
         await asyncio.sleep(1 / rate)
 
 
-async def measure(*, mode: str, n: int, seconds: float, rate: float, server: str, redis_url: str) -> dict[str, float]:
+async def measure(
+    *, mode: str, n: int, seconds: float, rate: float, server: str, redis_url: str, client_procs: int = 0
+) -> dict[str, float]:
     conn = redis.Redis.from_url(redis_url)
     conn.flushdb()
     conn.xadd("crypto:market_data", {"v": "1", "type": "dashboard_update", "data": orjson.dumps(SUMMARY)})
@@ -157,7 +160,7 @@ async def measure(*, mode: str, n: int, seconds: float, rate: float, server: str
         WS_MAX_CONNECTIONS_PER_IP="100000",
     )
     children: list[subprocess.Popen] = []
-    clients = TickReports(n)
+    clients = TickReports(n, client_procs)
     sent: list[tuple[str, int]] = []
     measuring = False
     try:
@@ -240,6 +243,9 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured window per pipeline")
     parser.add_argument("--rate", type=float, default=4.0, help="ticks per coin per second")
     parser.add_argument("--modes", default="floor,exchange")
+    # Two: with one Python process reading 4 frames a second on each of 1,000 sockets, p50 was
+    # 160-240 ms; with two, 47-57 ms (at a lower load as well, bench/RESULTS.md).
+    parser.add_argument("--client-procs", type=int, default=2, help="client processes (0: as bench.ws_fanout)")
     parser.add_argument("--port", type=int, default=0, help="the web server's port (default: a free one)")
     parser.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child-slow", type=int, default=0, help=argparse.SUPPRESS)
@@ -263,7 +269,13 @@ async def main() -> None:
     with redis_for("bench-ticks") as redis_url:
         for mode in args.modes.split(","):
             r = await measure(
-                mode=mode, n=args.clients, seconds=args.seconds, rate=args.rate, server=args.server, redis_url=redis_url
+                mode=mode,
+                n=args.clients,
+                seconds=args.seconds,
+                rate=args.rate,
+                server=args.server,
+                redis_url=redis_url,
+                client_procs=args.client_procs,
             )
             ingest = r["ingest_us"] if mode == "exchange" else float("nan")
             print(

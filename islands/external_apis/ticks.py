@@ -222,8 +222,8 @@ class TickIngest:
         try:
             new = await self._open()
         except CONNECTION_ERRORS as exc:
-            log.warning("ticks ingest %s: no new connection before the 24 h cut (%r); keeping the old", self.name, exc)
-            raise ConnectionClosed(None, None) from exc
+            log.warning("ticks ingest %s: no new connection before the 24 h cut (%r); reconnecting", self.name, exc)
+            raise ConnectionClosed(None, None) from exc  # the old one goes too, then the usual backoff
         self.rotations += 1
         log.info("ticks ingest %s: connection renewed before the exchange's 24 h limit", self.name)
         await _close(old)
