@@ -394,6 +394,9 @@ WS_RESUME_PER_IP_PER_MINUTE = env_float("WS_RESUME_PER_IP_PER_MINUTE", 120.0, mi
 # close code 1008) for WS_ABUSE_COOLDOWN_S; its open sockets stay. Per web process.
 WS_ABUSE_CLOSES_PER_IP = env_int("WS_ABUSE_CLOSES_PER_IP", 3, minimum=1)
 WS_ABUSE_COOLDOWN_S = env_float("WS_ABUSE_COOLDOWN_S", 60.0, minimum=1.0)
+# Such a refusal is sent this late: a client that retries as soon as it is answered then costs one
+# handshake per delay. The waiting refusals hold WS_MAX_CONNECTIONS_PER_IP slots of the address.
+WS_ABUSE_REFUSE_DELAY_S = env_float("WS_ABUSE_REFUSE_DELAY_S", 2.0, minimum=0.0)
 
 # Tick frames (type "ticks") reach a socket at most this many times a second, each the newest
 # price of every tracked coin: a slow client gets the latest, never a backlog.

@@ -52,7 +52,8 @@ class TokenBucket:
 class Refused(enum.Enum):
     """Why a handshake from an address is refused."""
 
-    OVER_CAP = "WS_MAX_CONNECTIONS_PER_IP sockets already open"
+    OVER_CAP = "WS_MAX_CONNECTIONS_PER_IP sockets already open (or refusals waiting)"
+    # The refusal holds one of the address's slots until release(address): see consumers.py.
     COOLING_DOWN = "its sockets were closed for abuse WS_ABUSE_CLOSES_PER_IP times: cooling down"
 
 
@@ -98,7 +99,7 @@ class Addresses:
         self._lock = threading.Lock()
 
     def admit(self, address: str) -> AddressRecord | Refused:
-        """Count a new socket from address, or say why it is refused."""
+        """Count a new socket from address, or say why it is refused (COOLING_DOWN counts it too)."""
         now = monotonic()
         with self._lock:
             if now >= self._next_sweep:
@@ -106,16 +107,14 @@ class Addresses:
             record = self._records.get(address)
             if record is None:
                 record = self._records[address] = AddressRecord(now)
-            elif record.cool_until > now:
-                return Refused.COOLING_DOWN
             elif record.open >= settings.WS_MAX_CONNECTIONS_PER_IP:
                 return Refused.OVER_CAP
             record.open += 1
             self._resting.pop(address, None)
-            return record
+            return Refused.COOLING_DOWN if record.cool_until > now else record
 
     def release(self, address: str) -> None:
-        """A socket admitted from address has closed."""
+        """A socket admitted from address has closed (or its COOLING_DOWN refusal was sent)."""
         with self._lock:
             record = self._records.get(address)
             if record is None:

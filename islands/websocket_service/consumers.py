@@ -114,8 +114,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if address is not None:
             admitted = ADDRESSES.admit(address)
             if admitted is Refused.COOLING_DOWN:
-                # Not logged each time: an address in its cool-down may retry many times a second.
-                await self.close(code=CLOSE_POLICY_VIOLATION)
+                await self._refuse_late(address)
                 return
             if admitted is Refused.OVER_CAP:
                 log.info(
@@ -131,6 +130,24 @@ class LiveConsumer(AsyncWebsocketConsumer):
         except BaseException:
             self._address_release()  # disconnect() may never come for a consumer that failed here
             raise
+
+    async def _refuse_late(self, address: str) -> None:
+        """Refuse a handshake from an address in its abuse cool-down, WS_ABUSE_REFUSE_DELAY_S late.
+
+        A refusal costs the server the HTTP upgrade, and a client that reconnects as soon as it is
+        answered would be answered as fast as it can ask; answered late, it costs one handshake
+        per delay instead. The wait holds one of the address's WS_MAX_CONNECTIONS_PER_IP slots, so
+        the refusals waiting at once are bounded like its sockets. Not logged each time: the
+        cool-down's start was.
+        """
+        try:
+            await asyncio.sleep(settings.WS_ABUSE_REFUSE_DELAY_S)
+        finally:
+            ADDRESSES.release(address)
+        try:
+            await self.close(code=CLOSE_POLICY_VIOLATION)
+        except Exception as exc:  # the client left while it waited: there is no one to answer
+            log.debug("refusal not sent to %s: %r", address, exc)
 
     async def _open(self) -> None:
         await self.accept()

@@ -9,6 +9,7 @@ clock here (budgets.monotonic), so "after the window" needs no waiting.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import orjson
@@ -63,7 +64,7 @@ async def _open(address: str) -> tuple[WebsocketCommunicator, dict[str, Any]]:
 
 async def _closed_with(comm: WebsocketCommunicator, code: int) -> None:
     assert await comm.receive_output(timeout=2) == {"type": "websocket.close", "code": code}
-    await comm.wait()
+    await comm.disconnect(code)  # as a server does once the close went out: the consumer's slot is freed
 
 
 def _limited(frame: dict[str, Any]) -> bool:
@@ -115,6 +116,7 @@ async def test_a_socket_reconnecting_from_an_abusive_address_gets_no_fresh_budge
     WS_RESUME_ABUSE_REJECTS=2,
     WS_ABUSE_CLOSES_PER_IP=2,
     WS_ABUSE_COOLDOWN_S=60,
+    WS_ABUSE_REFUSE_DELAY_S=0,
 )
 async def test_an_address_closed_for_abuse_is_refused_at_the_handshake_until_its_cool_down_ends(clock):
     ids = [summary_store(summary=summary(n)) for n in range(2)]
@@ -146,7 +148,7 @@ async def test_an_address_closed_for_abuse_is_refused_at_the_handshake_until_its
     await back.disconnect()
 
 
-@override_settings(WS_MAX_FRAME_BYTES=256, WS_ABUSE_CLOSES_PER_IP=2)
+@override_settings(WS_MAX_FRAME_BYTES=256, WS_ABUSE_CLOSES_PER_IP=2, WS_ABUSE_REFUSE_DELAY_S=0)
 async def test_oversized_frames_count_as_abuse_too(clock):
     for _ in range(2):
         comm, _ = await _open(ABUSER)
@@ -172,3 +174,23 @@ async def test_an_address_that_owes_nothing_leaves_no_record(clock):
     clock.now += 2
     await comm.disconnect()
     assert ADDRESSES.known() == 0
+
+
+@override_settings(
+    WS_MAX_FRAME_BYTES=256, WS_ABUSE_CLOSES_PER_IP=1, WS_ABUSE_REFUSE_DELAY_S=30, WS_MAX_CONNECTIONS_PER_IP=2
+)
+async def test_a_refusal_in_the_cool_down_is_answered_late_and_holds_a_slot_meanwhile(clock):
+    comm, _ = await _open(ABUSER)
+    await comm.send_to(text_data="x" * 300)
+    await _closed_with(comm, 1009)  # the cool-down starts
+    waiting = [_from(ABUSER) for _ in range(2)]
+    for refused in waiting:
+        await refused.send_input({"type": "websocket.connect"})
+    for refused in waiting:
+        assert await refused.receive_nothing(timeout=0.2)  # no answer yet: a retry loop waits for it
+    # Both of the address's slots are held by waiting refusals: the next one is refused at once.
+    assert await _from(ABUSER).connect() == (False, 1013)
+    for refused in waiting:  # the client gives up (or the server stops): the slots come back
+        refused.future.cancel()
+    await asyncio.gather(*(refused.future for refused in waiting), return_exceptions=True)
+    assert ADDRESSES.count(ABUSER) == 0
