@@ -99,6 +99,6 @@ def test_a_tick_sent_by_the_fake_exchange_moves_the_btc_tile_within_a_second(pag
                 arg=[TILE, rested],
                 timeout=20_000,
             )
-            assert page.locator(SOURCE).inner_text().strip() == "Binance REST"
+            assert page.locator(SOURCE).inner_text().strip() == "Binance"
     finally:
         fake.stop()
