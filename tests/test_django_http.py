@@ -137,10 +137,11 @@ def test_the_project_middleware_chain_is_built_sync_without_one_adaptation(setti
 def test_the_site_answers_a_django_route_with_its_headers_and_cookies(settings):
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
 
-    response = _get(application, "/robots.txt?lang=en")
+    # An HTML page: the preference cookies are remembered for pages, not for text or API answers.
+    response = _get(application, "/admin/login/?lang=en")
 
     assert response["status"] == 200
-    assert response["body"].startswith(b"User-agent")
+    assert b"<form" in response["body"]
     assert response["header_map"]["content-language"] == "en"
     cookies = [value.decode() for name, value in response["headers"] if name.lower() == b"set-cookie"]
     assert any(cookie.startswith(f"{LANGUAGE_COOKIE}=en;") for cookie in cookies), cookies
