@@ -260,10 +260,16 @@
         missing = true;
         return;
       }
-      setValues(tr, {
+      var values = {
         rank: coin.rank, price: coin.price_usd, change_1h: coin.change_1h, change_24h: coin.change_24h,
         change_7d: coin.change_7d, market_cap: coin.market_cap, volume_24h: coin.volume_24h,
-      });
+      };
+      // A fresh exchange tick is newer than the table's price and 24 h change of its coin.
+      if (tickHolds(tr.getAttribute("data-key"))) {
+        delete values.price;
+        delete values.change_24h;
+      }
+      setValues(tr, values);
     });
     marketsId = body.stream_id || marketsId;
     root.setAttribute("data-markets-stream-id", marketsId || "");
