@@ -579,6 +579,8 @@ HEALTH_CELERY_MAX_AGE = env_float("HEALTH_CELERY_MAX_AGE", 35.0, minimum=1.0)
 HEALTH_RELAY_MAX_AGE = env_float("HEALTH_RELAY_MAX_AGE", 30.0, minimum=1.0)
 HEALTH_BACKUP_MAX_AGE = env_float("HEALTH_BACKUP_MAX_AGE", 120.0, minimum=1.0)
 HEALTH_ALERTS_MAX_AGE = env_float("HEALTH_ALERTS_MAX_AGE", 30.0, minimum=1.0)
+# The tick ingest's heartbeat (every 5 s) and its newest tick: older degrades /health.
+HEALTH_TICKS_MAX_AGE = env_float("HEALTH_TICKS_MAX_AGE", 30.0, minimum=1.0)
 # A worker ping waits at most this long; its answer is reused for HEALTH_WORKER_PING_TTL seconds.
 HEALTH_WORKER_PING_TIMEOUT = env_float("HEALTH_WORKER_PING_TIMEOUT", 0.5, minimum=0.05)
 HEALTH_WORKER_PING_TTL = env_float("HEALTH_WORKER_PING_TTL", 5.0, minimum=0.0)

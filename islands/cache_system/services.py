@@ -76,6 +76,9 @@ MARKETS_SPARKLINES_RECORD = "markets:sparklines"
 # Per coin (CoinGecko id) and interval: {"rows": [[open ms, o, h, l, c, v], ...], "updated_at",
 # "attempt_at", "source", "error"}.
 CANDLES_RECORD = "candles:{coin_id}:{interval}"
+# The tick ingest holding the exchange connection: {"holder", "connected" (bool), "connected_at"
+# (epoch s or None), "at" (epoch s of the record)}; kept a few heartbeats long (/health reads it).
+TICKS_STATUS_RECORD = "ticks:status"
 
 
 def ingest_record_store(*, name: str, record: dict[str, Any], ttl: float) -> bool:

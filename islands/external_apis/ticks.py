@@ -40,7 +40,7 @@ from websockets.uri import parse_uri
 from islands.cache_system.coordination import SharedLock
 from islands.cache_system.errors import REDIS_DOWN_ERRORS, LockLost
 from islands.cache_system.market_schema import tracked_coins
-from islands.cache_system.services import heartbeat_record, ticks_store
+from islands.cache_system.services import TICKS_STATUS_RECORD, heartbeat_record, ingest_record_store, ticks_store
 from islands.external_apis.clients.binance_ws import BadFrame, MiniTick, mini_tick_parse, stream_url
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,8 @@ class TickIngest:
         self.lock = SharedLock(TICK_LOCK_KEY, timeout=self.lock_ttl_s, token=self.name)
         # What the tests and the log read: how the connection fared.
         self.holding = False
+        # Since when the holder's exchange connection is open (epoch s); None while it is not.
+        self.connected_at: float | None = None
         self.connections = 0
         self.stale_replaced = 0
         self.rotations = 0
@@ -132,6 +134,8 @@ class TickIngest:
             await asyncio.gather(*tasks, return_exceptions=True)
             self.holding = False
             self._pending.clear()
+            self.connected_at = None
+            await self._status_record()
             if await asyncio.to_thread(self.lock.release):
                 log.info("ticks ingest %s: released the exchange connection", self.name)
 
@@ -160,6 +164,16 @@ class TickIngest:
             if time.monotonic() >= beat_at:
                 beat_at = time.monotonic() + HEARTBEAT_INTERVAL_S
                 await asyncio.to_thread(heartbeat_record, name="ticks")
+                await self._status_record()
+
+    async def _status_record(self) -> None:
+        """Whether the holder is connected to the exchange, for /health (written with each heartbeat
+        and when the connection opens or closes; it expires a few heartbeats after the holder died)."""
+        record = {"holder": self.name, "connected": self.connected_at is not None, "connected_at": self.connected_at}
+        record["at"] = time.time()
+        await asyncio.to_thread(
+            ingest_record_store, name=TICKS_STATUS_RECORD, record=record, ttl=3 * HEARTBEAT_INTERVAL_S
+        )
 
     # --- the connection ------------------------------------------------------------------------
     def backoff_delay(self, failures: int) -> float:
@@ -187,6 +201,8 @@ class TickIngest:
                 continue
             log.info("ticks ingest %s: connected to %s", self.name, self.url)
             opened = loop.time()
+            self.connected_at = time.time()
+            await self._status_record()
             try:
                 while True:
                     rotate_in = opened + self.reconnect_after_s - loop.time()
@@ -212,7 +228,9 @@ class TickIngest:
             except ConnectionClosed as exc:
                 log.warning("ticks ingest %s: connection closed (%s)", self.name, exc)
             finally:
+                self.connected_at = None
                 await _close(connection)
+            await self._status_record()
             failures += 1
             delay = self.backoff_delay(failures)
             await asyncio.sleep(delay)

@@ -26,7 +26,8 @@ from django.utils import translation
 
 from islands.cache_system.coordination import ping, redis_breakers, redis_skipped
 from islands.cache_system.errors import REDIS_DOWN_ERRORS
-from islands.cache_system.selectors import cache_stats, heartbeat_age, summary_latest
+from islands.cache_system.selectors import cache_stats, heartbeat_age, ingest_records, summary_latest, ticks_latest
+from islands.cache_system.services import TICKS_STATUS_RECORD
 from islands.external_apis.selectors import source_states
 from islands.websocket_service.selectors import connections_count
 
@@ -169,6 +170,41 @@ def check_alerts() -> dict[str, Any]:
     return _heartbeat_check("alerts", settings.HEALTH_ALERTS_MAX_AGE, "alerts evaluator")
 
 
+def _stream_age(stream_id: str) -> float | None:
+    try:
+        return max(0.0, time.time() - int(stream_id.split("-", maxsplit=1)[0]) / 1000)
+    except ValueError:
+        return None
+
+
+def check_ticks() -> dict[str, Any]:
+    """The exchange tick ingest: its heartbeat, whether its holder is connected to the exchange,
+    and the age of the newest tick (when it reached the stream). Never worse than degraded: while
+    the ticks stop, the REST feed keeps every price."""
+    limit = settings.HEALTH_TICKS_MAX_AGE
+    beat = _heartbeat_check("ticks", limit, "tick ingest")
+    status = ingest_records(names=[TICKS_STATUS_RECORD])[TICKS_STATUS_RECORD] or {}
+    ages = [_stream_age(tick.stream_id) for tick in ticks_latest().values()]
+    newest = min((age for age in ages if age is not None), default=None)
+    connected = status.get("connected") if isinstance(status.get("connected"), bool) else None
+    details = {
+        "heartbeat_age_s": beat["heartbeat_age_s"],
+        "holder": status.get("holder"),
+        "connected": connected,
+        "newest_tick_age_s": _round(newest),
+    }
+    fallback = "; prices come from the REST feed"
+    if beat["status"] != HEALTHY:
+        return _result(DEGRADED, beat["reason"] + fallback, **details)
+    if connected is not True:
+        return _result(DEGRADED, "the tick ingest holds no exchange connection" + fallback, **details)
+    if newest is None:
+        return _result(DEGRADED, "no tick has been stored yet" + fallback, **details)
+    if newest > limit:
+        return _result(DEGRADED, f"the newest tick is {newest:.0f} s old (limit {limit:.0f} s){fallback}", **details)
+    return _result(HEALTHY, **details)
+
+
 def check_dashboard() -> dict[str, Any]:
     """How old the data is that the home page and the summary API serve."""
     snapshot = summary_latest()
@@ -223,6 +259,7 @@ def health_report() -> dict[str, Any]:
         "crypto_reports": check_crypto_reports,
         "backup": check_backup,
         "alerts": check_alerts,
+        "ticks": check_ticks,
         "dashboard": check_dashboard,
         "shared_components": check_shared_components,
         "celery": lambda: check_celery(ping=ping),

@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext
 
-from islands.cache_system.market_schema import coin_by_coingecko_id, field_state_of
+from islands.cache_system.market_schema import SOURCE_NAMES, coin_by_coingecko_id, field_state_of
 from islands.cache_system.market_selectors import FxRates
 from islands.cache_system.selectors import SummarySnapshot
 from islands.markets.params import MarketsQuery
@@ -211,6 +212,10 @@ def coin_context(
             "spark_end_ms": int(view.stored_at * 1000) if view else None,
         },
         "query": MarketsQuery(currency=currency),
+        # For the live price (static/js/live.js, coin.js): how long an exchange tick beats the
+        # summary's REST price, and what people call the sources a live price names.
+        "tick_fresh_s": settings.TICK_FRESH_S,
+        "source_names": SOURCE_NAMES,
     }
 
 

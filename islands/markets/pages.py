@@ -124,6 +124,8 @@ def markets_context(*, view: MarketsView | None, query: MarketsQuery, theme: str
         "columns": columns,
         "sorts": [column for column in columns if column["sortable"]],
         "stale_after": markets_stale_after(),
+        # How long an exchange tick beats the summary's REST price (static/js/live.js).
+        "tick_fresh_s": settings.TICK_FRESH_S,
         "client_strings": {
             "labels": {
                 "asc": gettext("ascending"),

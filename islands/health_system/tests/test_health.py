@@ -25,6 +25,7 @@ def test_it_reports_every_island(client):
         "crypto_reports",
         "backup",
         "alerts",
+        "ticks",
         "dashboard",
         "shared_components",
     }

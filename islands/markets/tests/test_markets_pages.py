@@ -87,7 +87,8 @@ def test_a_coin_page_names_the_source_and_age_of_each_number(store_table, store_
     html = _page("/coin/bitcoin", cryptodash_lang="en", cryptodash_currency="eur").content.decode()
     assert "Bitcoin" in html and "BTC" in html
     assert money_format(67012.34 * FX["eur"], "eur", "en") in html  # Binance's live price, from the summary
-    assert html.count('<td class="fact__source">CoinGecko') >= 8 and '<td class="fact__source">Binance' in html
+    assert html.count('<td class="fact__source"><span data-source-for="', 0) == html.count("<tr data-fact=")
+    assert html.count('">CoinGecko</span>') >= 8 and '<span data-source-for="price">Binance</span>' in html
     for label in ("Market cap", "Volume (24h)", "Circulating supply", "All-time high", "Change 1h", "Change 7d"):
         assert label in html
     assert 'data-range="1y"' in html and 'id="coin-chart"' in html

@@ -2,7 +2,11 @@
  *
  * Live price: live.js dispatches `cryptodash:summary`; every [data-usd-field] element shows that
  * summary field (USD) times the page's rate (#coin data-rate, kept current from the summary's
- * fx) in the page's currency. [data-field] changes are live.js's own.
+ * fx) in the page's currency. [data-field] changes are live.js's own. A tracked coin's exchange
+ * ticks (`cryptodash:ticks`) move its price and 24 h change at once, and the price's source and
+ * age (under the price and in the facts) follow the field state of whichever price is shown:
+ * the tick's (Binance WebSocket) or, once the ticks stop, the summary's REST price. The price
+ * elements carry the USD price in data-value, so static/js/flash.js flashes each change.
  *
  * Chart (#coin-chart, ranges 1h 24h 7d 30d 1y): for a tracked coin, OHLC candles from
  * GET /api/crypto/coin/<id>/candles (Binance, stored by beat) and a line from the site's own
@@ -37,6 +41,50 @@
   }
 
   /* --- live price ------------------------------------------------------------------------------ */
+  var namesEl = document.getElementById("coin-source-names");
+  var SOURCE_NAMES = namesEl ? JSON.parse(namesEl.textContent) : {};
+  var PRICE_FIELD = key ? key + "_price_usd" : "";
+  var CHANGE_FIELD = key ? key + "_change_24h" : "";
+
+  function priceEls() {
+    return [document.getElementById("coin-price"), root.querySelector("tr[data-fact='price'] td.num")]
+      .filter(Boolean);
+  }
+
+  function signOf(el) {
+    var raw = el.getAttribute("data-value");
+    var value = raw === null || raw === "" ? null : Number(raw);
+    el.classList.remove("up", "down", "flat", "unknown");
+    el.classList.add(value === null || !isFinite(value) ? "unknown" : value > 0 ? "up" : value < 0 ? "down" : "flat");
+  }
+
+  // The shown price's source and age, where the page shows them (under the price, in the facts).
+  function showSource(state) {
+    if (!state || typeof state.updated_at !== "string" || !state.updated_at) return;
+    var name = typeof state.source === "string" && state.source ? SOURCE_NAMES[state.source] || state.source : "";
+    var places = [root.querySelector(".coin-price__source")];
+    ["price", "change_24h"].forEach(function (fact) {
+      var row = root.querySelector("tr[data-fact='" + fact + "']");
+      var cell = row && row.querySelector("td.num");
+      if (cell && (cell.hasAttribute("data-usd-field") || cell.hasAttribute("data-field"))) places.push(row);
+    });
+    places.forEach(function (place) {
+      if (!place) return;
+      var source = place.querySelector("[data-source-for]");
+      var age = place.querySelector("time");
+      if (source && name) source.textContent = name;
+      if (age) {
+        age.setAttribute("data-age-from", state.updated_at);
+        age.setAttribute("datetime", state.updated_at);
+      }
+    });
+  }
+
+  priceEls().forEach(function (el) {
+    var raw = el.getAttribute("data-money");
+    if (raw) el.setAttribute("data-value", raw);
+  });
+
   function repaintMoney() {
     Array.prototype.forEach.call(root.querySelectorAll("[data-money]"), function (el) {
       var raw = el.getAttribute("data-money");
@@ -63,14 +111,45 @@
     Array.prototype.forEach.call(root.querySelectorAll("[data-usd-field]"), function (el) {
       var value = data[el.getAttribute("data-usd-field")];
       if (typeof value === "string" && value.trim() !== "") value = Number(value);
-      if (typeof value === "number" && isFinite(value)) el.setAttribute("data-money", String(value));
+      if (typeof value === "number" && isFinite(value)) {
+        el.setAttribute("data-money", String(value));
+        el.setAttribute("data-value", String(value));
+      }
     });
-    var when = data.timestamp || data.last_updated;
-    var priceAge = root.querySelector(".coin-price__source time[data-age-from]");
-    if (when && priceAge && root.querySelector("#coin-price[data-usd-field]")) {
-      priceAge.setAttribute("data-age-from", when);
-      priceAge.setAttribute("datetime", when);
+    if (root.querySelector("#coin-price[data-usd-field]")) {
+      // live.js put a fresh tick over the REST price: the field state names whichever is shown.
+      var state = data.field_states && data.field_states[PRICE_FIELD];
+      var when = data.timestamp || data.last_updated;
+      showSource(state && state.updated_at ? state : { updated_at: when });
     }
+    Array.prototype.forEach.call(root.querySelectorAll("[data-field][data-format='change']"), signOf);
+    repaintMoney();
+    tickAges();
+  });
+
+  // An exchange tick of this coin: its price and 24 h change now (a price the page had from the
+  // market table becomes the live one), with the tick's source and age.
+  document.addEventListener("cryptodash:ticks", function (event) {
+    var detail = event.detail || {};
+    var tick = tracked && PRICE_FIELD && detail.ticks ? detail.ticks[key] : null;
+    if (!tick || typeof tick.price_usd !== "number") return;
+    priceEls().forEach(function (el) {
+      el.setAttribute("data-usd-field", PRICE_FIELD);
+      el.setAttribute("data-money", String(tick.price_usd));
+      el.setAttribute("data-value", String(tick.price_usd));
+      var reason = el.querySelector(".fact__reason");
+      if (reason) reason.parentNode.removeChild(reason);
+    });
+    var change = root.querySelector("tr[data-fact='change_24h'] td.num");
+    if (change && typeof tick.change_24h === "number" && isFinite(tick.change_24h)) {
+      // From now on live.js writes it with every summary and tick.
+      change.setAttribute("data-field", CHANGE_FIELD);
+      change.setAttribute("data-format", "change");
+      change.setAttribute("data-value", String(tick.change_24h));
+      change.textContent = F.format(tick.change_24h, "change", lang);
+      signOf(change);
+    }
+    showSource((detail.data && detail.data.field_states || {})[PRICE_FIELD]);
     repaintMoney();
     tickAges();
   });

@@ -12,6 +12,11 @@
  * frame) or a coin is new, it reads the whole table from GET /api/crypto/markets instead. The
  * summary (cryptodash:summary) keeps the tracked coins' prices (rows with data-key) and the rate
  * current. While the socket is down the table is polled over HTTP.
+ *
+ * Exchange ticks (cryptodash:ticks, at most WS_TICK_HZ a second) move a tracked coin's price and
+ * 24 h change at once; while its tick is fresh (data-tick-fresh-s) the table's CoinGecko 24 h
+ * change does not replace the exchange's. A tracked row's price cell carries its USD price in
+ * data-value, so static/js/flash.js flashes the direction of every live change.
  */
 (function () {
   "use strict";
@@ -255,10 +260,16 @@
         missing = true;
         return;
       }
-      setValues(tr, {
+      var values = {
         rank: coin.rank, price: coin.price_usd, change_1h: coin.change_1h, change_24h: coin.change_24h,
         change_7d: coin.change_7d, market_cap: coin.market_cap, volume_24h: coin.volume_24h,
-      });
+      };
+      // A fresh exchange tick is newer than the table's price and 24 h change of its coin.
+      if (tickHolds(tr.getAttribute("data-key"))) {
+        delete values.price;
+        delete values.change_24h;
+      }
+      setValues(tr, values);
     });
     marketsId = body.stream_id || marketsId;
     root.setAttribute("data-markets-stream-id", marketsId || "");
@@ -285,8 +296,10 @@
       }
       var values = {};
       for (var i = 1; i < frame.fields.length; i++) values[fieldName(frame.fields[i])] = row[i];
-      // A tracked coin's price comes with the summary (Binance, every few seconds), not the table.
+      // A tracked coin's price comes with the summary (Binance, every few seconds) and the
+      // exchange ticks, not the table; so does its 24 h change while a tick is fresh.
       if (tr.hasAttribute("data-key")) delete values.price;
+      if (tickHolds(tr.getAttribute("data-key"))) delete values.change_24h;
       setValues(tr, values);
     });
     if (unknown || (frame.ids && frame.ids.some(function (id) { return !byId[id]; }))) {
@@ -308,14 +321,53 @@
 
   document.addEventListener("cryptodash:markets", function (event) { applyFrame(event.detail); });
 
-  // The summary carries the tracked coins' live prices and the exchange rates.
+  /* --- the tracked coins' live prices: the summary and the exchange ticks ----------------------- */
+  var freshEl = document.querySelector("[data-tick-fresh-s]");
+  var TICK_FRESH_MS = (freshEl ? Number(freshEl.getAttribute("data-tick-fresh-s")) || 15 : 15) * 1000;
+  var tickAt = {}; // coin key -> exchange time (ms) of the newest tick shown
+
+  function tickHolds(key) {
+    return Boolean(key && tickAt[key] && Date.now() - tickAt[key] <= TICK_FRESH_MS);
+  }
+
+  // The cue of a live price is flash.js's (data-value, the USD price): the cell flashes, not the row.
+  function markPrice(tr) {
+    var cell = tr.querySelector("[data-cell='price']");
+    if (cell && num(tr, "price") !== null) cell.setAttribute("data-value", String(num(tr, "price")));
+  }
+
+  function setLive(tr, values) {
+    Object.keys(values).forEach(function (key) { tr.setAttribute("data-" + key, String(values[key])); });
+    paintRow(tr);
+    markPrice(tr);
+  }
+
+  rows().forEach(function (tr) {
+    if (tr.hasAttribute("data-key")) markPrice(tr);
+  });
+
+  document.addEventListener("cryptodash:ticks", function (event) {
+    var moved = (event.detail && event.detail.ticks) || {};
+    rows().forEach(function (tr) {
+      var key = tr.getAttribute("data-key");
+      var tick = key ? moved[key] : null;
+      if (!tick) return;
+      tickAt[key] = tick.t;
+      var values = { price: tick.price_usd };
+      if (typeof tick.change_24h === "number" && isFinite(tick.change_24h)) values.change_24h = tick.change_24h;
+      setLive(tr, values);
+    });
+  });
+
+  // The summary carries the tracked coins' live prices (live.js puts a fresh tick over its REST
+  // price) and the exchange rates.
   document.addEventListener("cryptodash:summary", function (event) {
     var data = event.detail && event.detail.data;
     if (!data) return;
     rows().forEach(function (tr) {
       var key = tr.getAttribute("data-key");
       var price = key ? data[key + "_price_usd"] : null;
-      if (typeof price === "number" && isFinite(price)) setValues(tr, { price: price });
+      if (typeof price === "number" && isFinite(price)) setLive(tr, { price: price });
     });
     var fx = data.fx;
     if (currency === "usd" || !fx || typeof fx[currency] !== "number" || !(fx[currency] > 0)) return;
