@@ -662,6 +662,16 @@ ALERTS_COOLDOWN_S = env_int("ALERTS_COOLDOWN_S", 900, minimum=0)
 ALERTS_SITE_URL = (env_str("ALERTS_SITE_URL", "http://127.0.0.1:8050") or "").rstrip("/")
 ALERTS_EMAIL_RETRIES = env_int("ALERTS_EMAIL_RETRIES", 5, minimum=0)
 ALERTS_PUSH_RETRIES = env_int("ALERTS_PUSH_RETRIES", 3, minimum=0)
+# A delivery claimed ("sending") this long ago whose sender never finished (killed between claim
+# and send) is sent again by the evaluator: at-least-once for that window, as SMTP and Web Push
+# have no idempotency key (islands/alerts/services.py, deliveries_lease_expired). Longer than any
+# live send may take, which Celery's hard time limit bounds.
+ALERTS_DELIVERY_LEASE_S = env_float("ALERTS_DELIVERY_LEASE_S", 120.0, minimum=1.0)
+if ALERTS_DELIVERY_LEASE_S <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"ALERTS_DELIVERY_LEASE_S ({ALERTS_DELIVERY_LEASE_S:g}) must exceed CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_TIME_LIMIT}): a live send would be sent twice"
+    )
 # Web Push: the application server's VAPID key pair (base64url, raw P-256: `manage.py vapid_keys`
 # prints a new pair) and the contact the push services may write to. Empty: push is off.
 VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")

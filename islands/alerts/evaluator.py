@@ -22,7 +22,6 @@ or newest update), checked once per batch.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from islands.alerts.conditions import alert_key, alert_level, alert_side, fx_rates_of, markets_values, summary_values
-from islands.alerts.delivery import deliveries_dispatch
+from islands.alerts.delivery import deliveries_dispatch, deliveries_lease_sweep
 from islands.alerts.index import AlertIndex, IndexRow
 from islands.alerts.models import Alert
 from islands.alerts.selectors import tracked_ids, tracked_keys
@@ -137,6 +136,13 @@ class Evaluator:
         return values
 
 
+def alerts_tick() -> None:
+    """Every CONSUMER_HEARTBEAT_INTERVAL, idle or not: the heartbeat for /health, and the deliveries
+    whose lease expired (a sender killed between its claim and its send) sent again."""
+    heartbeat_record(name="alerts")
+    deliveries_lease_sweep()
+
+
 def alerts_consumer(
     *,
     consumer: str,
@@ -151,7 +157,7 @@ def alerts_consumer(
         consumer=consumer,
         streams=streams or alert_streams(),
         handler=evaluator or Evaluator(),
-        heartbeat=functools.partial(heartbeat_record, name="alerts"),
+        heartbeat=alerts_tick,
         block_ms=block_ms,
         claim_idle_ms=claim_idle_ms,
     )

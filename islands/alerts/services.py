@@ -11,8 +11,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from islands.alerts.models import Alert, AlertDelivery, AlertFire, PushSubscription, WatchlistItem
+
+# The longest wait between two tries of a mail or push (tasks._retry_or_fail's backoff cap).
+RETRY_WAIT_MAX_S = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +104,72 @@ def fires_record(decisions: Iterable[Decision]) -> list[int]:
 
 
 def delivery_claim(delivery_id: int) -> bool:
-    """pending -> sending for one sender only: True for the caller that may send it."""
+    """pending -> sending for one sender only: True for the caller that may send it.
+
+    The claim's time starts the delivery's lease (ALERTS_DELIVERY_LEASE_S, see
+    deliveries_lease_expired). QuerySet.update() leaves auto_now alone, so every state change here
+    sets updated_at itself.
+    """
     return bool(
         AlertDelivery.objects.filter(pk=delivery_id, status="pending").update(
-            status="sending", attempts=F("attempts") + 1
+            status="sending", attempts=F("attempts") + 1, updated_at=timezone.now()
         )
     )
 
 
 def delivery_done(delivery_id: int, *, status: str, error: str = "") -> None:
-    AlertDelivery.objects.filter(pk=delivery_id).update(status=status, error=error[:300])
+    AlertDelivery.objects.filter(pk=delivery_id).update(status=status, error=error[:300], updated_at=timezone.now())
 
 
 def delivery_release(delivery_id: int, *, error: str) -> None:
     """sending -> pending after a failed attempt that will be retried."""
-    AlertDelivery.objects.filter(pk=delivery_id, status="sending").update(status="pending", error=error[:300])
+    AlertDelivery.objects.filter(pk=delivery_id, status="sending").update(
+        status="pending", error=error[:300], updated_at=timezone.now()
+    )
+
+
+def delivery_attempts_max(channel: str) -> int:
+    """Claims a delivery may take before it is failed: the first try and the channel's retries."""
+    retries = {"email": settings.ALERTS_EMAIL_RETRIES, "push": settings.ALERTS_PUSH_RETRIES}
+    return retries.get(channel, settings.ALERTS_EMAIL_RETRIES) + 1
+
+
+def deliveries_lease_expired(*, now: dt.datetime | None = None) -> list[int]:
+    """Deliveries whose sender is gone, handed back to the caller to send again; their ids.
+
+    A sender claims a row (pending -> sending) and marks it sent when done. One killed in between
+    (a worker's OOM or SIGKILL, a host lost) leaves it "sending" with nobody left to finish it.
+    A row "sending" for longer than ALERTS_DELIVERY_LEASE_S (longer than any live send may take:
+    Celery's hard time limit kills a task first) is put back to pending, by one caller only (a
+    conditional update per row). A row pending for longer than the lease plus the longest retry
+    wait (RETRY_WAIT_MAX_S) has lost its task (a broker that lost its queue) and is returned too;
+    the sender's claim keeps a second dispatch from sending it twice. A row that has used up its
+    attempts (delivery_attempts_max) is marked failed instead: a mail that kills its worker every
+    time must not loop for ever.
+
+    This makes those rows at-least-once, not exactly-once: a sender killed after the mail server
+    accepted the message but before it marked the row sent leaves a row that looks the same as one
+    killed before sending, and SMTP (like Web Push) has no idempotency key that would let the
+    server drop the second copy. Only that narrow window can send twice; every other path sends once.
+    """
+    now = now or timezone.now()
+    lease = dt.timedelta(seconds=settings.ALERTS_DELIVERY_LEASE_S)
+    stuck = AlertDelivery.objects.filter(status="sending", updated_at__lt=now - lease)
+    lost = AlertDelivery.objects.filter(
+        status="pending", updated_at__lt=now - lease - dt.timedelta(seconds=RETRY_WAIT_MAX_S)
+    )
+    again: list[int] = []
+    for pk, channel, attempts in stuck.values_list("pk", "channel", "attempts"):
+        if attempts >= delivery_attempts_max(channel):
+            error = f"the sender stopped before finishing, {attempts} times (lease expired)"
+            AlertDelivery.objects.filter(pk=pk, status="sending").update(status="failed", error=error, updated_at=now)
+            continue
+        if AlertDelivery.objects.filter(pk=pk, status="sending", updated_at__lt=now - lease).update(
+            status="pending", error="lease expired: sent again", updated_at=now
+        ):
+            again.append(pk)
+    again += list(lost.values_list("pk", flat=True))
+    return again
 
 
 def watchlist_set(user, coins: Iterable[str]) -> list[str]:

@@ -16,7 +16,7 @@ from django.core.mail import send_mail
 from islands.alerts.messages import fire_email
 from islands.alerts.models import AlertDelivery
 from islands.alerts.push import push_to_user
-from islands.alerts.services import delivery_claim, delivery_done, delivery_release
+from islands.alerts.services import RETRY_WAIT_MAX_S, delivery_claim, delivery_done, delivery_release
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,13 @@ def alert_push_send(self, delivery_id: int) -> None:
 
 def _retry_or_fail(task, delivery_id: int, exc: Exception, *, retries: int) -> None:
     error = f"{type(exc).__name__}: {exc}"
-    if task.request.retries >= retries:
+    # Counted on the row, not the task: a delivery sent again after its lease expired (a killed
+    # worker) continues the same count in a new task.
+    attempts = AlertDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first() or 0
+    if attempts > retries:
         log.warning("alert delivery %s failed for good: %s", delivery_id, error)
         delivery_done(delivery_id, status="failed", error=error)
         return
     delivery_release(delivery_id, error=error)
     log.info("alert delivery %s failed (%s); retrying", delivery_id, error)
-    raise task.retry(countdown=min(300, 2 ** (task.request.retries + 1)), exc=exc)
+    raise task.retry(countdown=min(RETRY_WAIT_MAX_S, 2 ** (task.request.retries + 1)), exc=exc)

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
@@ -82,13 +83,19 @@ def home_context(
 
 
 def home_html(
-    *, snapshot: SummarySnapshot | None, theme: str, ticks: dict[str, Tick] | None = None, currency: str | None = None
+    *,
+    snapshot: SummarySnapshot | None,
+    theme: str,
+    ticks: dict[str, Tick] | None = None,
+    currency: str | None = None,
+    request: HttpRequest | None = None,
 ) -> bytes:
     """The home page in the active language and `theme` (the header's select shows `currency`);
     "no data yet" when snapshot is None. `ticks`: each coin's newest exchange tick, shown where it
-    beats the summary's REST price."""
+    beats the summary's REST price. `request`: only for a signed-in visitor's page (the header's
+    account links), see page_cache.render_request."""
     context = home_context(snapshot=snapshot, theme=theme, now=time.time(), ticks=ticks, currency=currency)
-    return render_to_string("dashboard/home.html", context).encode()
+    return render_to_string("dashboard/home.html", context, request=request).encode()
 
 
 def summary_document(*, snapshot: SummarySnapshot, fields: list[str] | None = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from islands.cache_system.selectors import summary_latest, ticks_latest
 from islands.dashboard.pages import home_html
-from islands.shared_components.page_cache import SUMMARY, page_cacheable
+from islands.shared_components.page_cache import SUMMARY, page_cacheable, render_request
 
 
 @page_cacheable(depends=(SUMMARY,), max_age=lambda: settings.PAGE_RENDER_MAX_AGE)
@@ -21,7 +21,13 @@ from islands.shared_components.page_cache import SUMMARY, page_cacheable
 def home(request: HttpRequest) -> HttpResponse:
     snapshot = summary_latest()
     ticks = ticks_latest() if snapshot is not None else None
-    body = home_html(snapshot=snapshot, theme=request.theme, ticks=ticks, currency=request.currency)
+    body = home_html(
+        snapshot=snapshot,
+        theme=request.theme,
+        ticks=ticks,
+        currency=request.currency,
+        request=render_request(request),
+    )
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     # Live data: a browser may keep a copy but must ask (a 304 costs a few hundred bytes).
     response["Cache-Control"] = "no-cache"

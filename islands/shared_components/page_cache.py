@@ -133,6 +133,18 @@ def content_kind_register(name: str, reader: Callable[[], Hashable | None]) -> s
     return name
 
 
+def render_request(request: HttpRequest) -> HttpRequest | None:
+    """The request to render a cacheable page with: itself when it carries a session cookie, else None.
+
+    A page cached for every anonymous visitor of a variant is rendered without the request, so its
+    render reads neither the session nor the user and sets no CSRF cookie (its bytes are the same
+    for everyone of the variant, and storable). A request with a session cookie never reaches the
+    store (see the module's docstring): it is rendered with the request, so the header shows who
+    is signed in and the log-out form carries its CSRF token.
+    """
+    return request if settings.SESSION_COOKIE_NAME in request.COOKIES else None
+
+
 # --- The store --------------------------------------------------------------------------------
 
 

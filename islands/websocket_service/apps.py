@@ -7,3 +7,6 @@ class WebsocketServiceConfig(AppConfig):
     name = "islands.websocket_service"
     label = "websocket_service"
     verbose_name = "WebSocket service"
+
+    def ready(self) -> None:
+        from islands.websocket_service import signals  # noqa: F401, PLC0415 - connects the log-out receiver

@@ -38,7 +38,7 @@ from islands.websocket_service.budgets import ADDRESSES, AddressRecord, Refused,
 from islands.websocket_service.hub import Hub, hub_current
 from islands.websocket_service.live_socket import LiveSocket, Outgoing
 from islands.websocket_service.selectors import replay_after, snapshot_latest
-from islands.websocket_service.sessions import user_id_from_scope
+from islands.websocket_service.sessions import session_key_from_scope, user_id_from_scope
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.socket.hold()
         self.hub = hub_current()
         self.user_id = await user_id_from_scope(self.scope)
-        await self.hub.join(self.socket, user_id=self.user_id)
+        session_key = session_key_from_scope(self.scope) if self.user_id is not None else None
+        await self.hub.join(self.socket, user_id=self.user_id, session_key=session_key)
         # `/ws?last_id=<id>`: a reconnecting client asks for what it missed instead of a snapshot.
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         self._request(Request(last_id=valid_stream_id((query.get("last_id") or [None])[0])))

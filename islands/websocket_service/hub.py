@@ -30,7 +30,7 @@ from islands.cache_system.stores import stream_store
 from islands.websocket_service.live_socket import RESYNC, LiveSocket, Outgoing
 from islands.websocket_service.metrics import WS_CONNECTIONS
 from islands.websocket_service.ordering import MarketOrder
-from islands.websocket_service.services import USER_MESSAGE_TYPE, user_group
+from islands.websocket_service.services import USER_LOGOUT_TYPE, USER_MESSAGE_TYPE, user_group
 from islands.websocket_service.ticks import TickCoalescer
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ class Hub:
         self.sockets: set[LiveSocket] = set()
         # Signed-in sockets by user id: the hub's channel is in each of those users' groups.
         self.users: dict[int, set[LiveSocket]] = {}
+        # The session each signed-in socket was opened with: a log-out names the session it ended.
+        self.sessions: dict[LiveSocket, str | None] = {}
         self.order = MarketOrder()
         self.ticks = TickCoalescer(lambda: self.sockets)
         self._lock = asyncio.Lock()
@@ -56,7 +58,7 @@ class Hub:
     def channel(self) -> str | None:
         return self._channel
 
-    async def join(self, socket: LiveSocket, *, user_id: int | None = None) -> None:
+    async def join(self, socket: LiveSocket, *, user_id: int | None = None, session_key: str | None = None) -> None:
         async with self._lock:
             if socket not in self.sockets:
                 self.sockets.add(socket)
@@ -78,6 +80,7 @@ class Hub:
                 if not sockets:
                     await self._user_group_add(user_id)
                 sockets.add(socket)
+                self.sessions[socket] = session_key
 
     async def leave(self, socket: LiveSocket, *, user_id: int | None = None) -> None:
         socket.stop()
@@ -85,11 +88,8 @@ class Hub:
             if socket in self.sockets:
                 self.sockets.discard(socket)
                 WS_CONNECTIONS.dec()
-            if user_id is not None and user_id in self.users:
-                self.users[user_id].discard(socket)
-                if not self.users[user_id]:
-                    del self.users[user_id]
-                    await self._user_group_discard(user_id)
+            if user_id is not None:
+                await self._user_forget(user_id, [socket])
             if self.sockets or self._task is None:
                 return
             task, channel = self._task, self._channel
@@ -115,6 +115,28 @@ class Hub:
         frame = Outgoing.text(message["frame"])
         for socket in list(self.users.get(message["user_id"], ())):
             socket.offer(frame)
+
+    async def logged_out(self, message: dict[str, Any]) -> None:
+        """A session ended: its sockets here get no more of that user's frames (they keep the
+        public ones, as anonymous sockets do). Other sessions of the user keep theirs."""
+        user_id, session_key = message["user_id"], message.get("session_key")
+        async with self._lock:
+            sockets = [
+                socket
+                for socket in self.users.get(user_id, ())
+                if session_key is None or self.sessions.get(socket) == session_key
+            ]
+            await self._user_forget(user_id, sockets)
+
+    async def _user_forget(self, user_id: int, sockets: list[LiveSocket]) -> None:
+        """Drop sockets from the user's set (under the lock); leave the user's group with the last."""
+        for socket in sockets:
+            self.sessions.pop(socket, None)
+            if user_id in self.users:
+                self.users[user_id].discard(socket)
+        if user_id in self.users and not self.users[user_id]:
+            del self.users[user_id]
+            await self._user_group_discard(user_id)
 
     async def _user_group_add(self, user_id: int) -> None:
         try:
@@ -170,6 +192,8 @@ class Hub:
                     continue
                 if message.get("type") == USER_MESSAGE_TYPE:
                     self.deliver_user(message)
+                elif message.get("type") == USER_LOGOUT_TYPE:
+                    await self.logged_out(message)
                 else:
                     await self.arrive(message)
             except asyncio.CancelledError:

@@ -64,3 +64,15 @@ def user_group(user_id: int) -> str:
 async def user_frame_send(*, layer: Any, user_id: int, frame: str) -> None:
     """Send a finished frame to every open socket of one user. Raises what the layer raises."""
     await layer.group_send(user_group(user_id), {"type": USER_MESSAGE_TYPE, "user_id": user_id, "frame": frame})
+
+
+# A session that logged out: each hub drops that session's sockets from the user's set, so an alert
+# fired after log-out never reaches a page that was signed in (the sockets stay, as anonymous ones).
+USER_LOGOUT_TYPE = "user.logout"
+
+
+async def user_logout_send(*, layer: Any, user_id: int, session_key: str | None) -> None:
+    """Tell every web process that `session_key` of `user_id` logged out (None: every session)."""
+    await layer.group_send(
+        user_group(user_id), {"type": USER_LOGOUT_TYPE, "user_id": user_id, "session_key": session_key}
+    )

@@ -1,6 +1,13 @@
-/* The watchlist: a star on each coin tile. A visitor's stars live in this browser (localStorage);
- * a signed-in user's on the server (/api/watchlist), and the stars set before logging in are added
- * to the account on the first page after it. Starred coins come first in their row of tiles. */
+/* The watchlist: a star on each coin tile and on each row of the market table (/markets). A
+ * visitor's stars live in this browser (localStorage); a signed-in user's on the server
+ * (/api/watchlist), and the stars set before logging in are added to the account on the first page
+ * after it. A coin is named as the API names it: a tracked coin by its key (a tile's "btc", a row's
+ * data-key), any other by its CoinGecko id (a row's data-id).
+ *
+ * Starred coins come first in their row of tiles, and "Watchlist only" hides the others. The table
+ * is ordered and filtered by markets.js (it re-sorts on every live update): here each starred row
+ * gets data-watch, #markets gets data-watchlist-only, and `cryptodash:watchlist` tells it to apply
+ * them. */
 (function () {
   "use strict";
   var KEY = "cryptodash:watchlist";
@@ -64,21 +71,60 @@
     return tiles;
   }
 
+  function tableRows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#markets-rows tr[data-id]"));
+  }
+
+  function rowCoin(tr) {
+    return tr.getAttribute("data-key") || tr.getAttribute("data-id");
+  }
+
+  // One star button per coin tile or table row, made once; `place` puts a new one in its spot.
+  function star(holder, coin, symbol, place) {
+    var on = starred.indexOf(coin) >= 0;
+    var button = holder.querySelector(".star");
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "star";
+      button.setAttribute("data-coin", coin);
+      button.addEventListener("click", function () { toggle(coin); });
+      place(button);
+    }
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    button.setAttribute("aria-label", nav.getAttribute(on ? "data-label-unstar" : "data-label-star") + ": " + symbol.toUpperCase());
+    button.textContent = on ? "★" : "☆";
+    return on;
+  }
+
+  function paintTable() {
+    var root = document.getElementById("markets");
+    var rows = tableRows();
+    if (!root || !rows.length) return;
+    rows.forEach(function (tr) {
+      var cell = tr.querySelector(".col-name");
+      if (!cell) return;
+      var coin = rowCoin(tr);
+      var on = star(cell, coin, tr.getAttribute("data-symbol") || coin, function (button) {
+        cell.insertBefore(button, cell.firstChild);
+      });
+      if (on) tr.setAttribute("data-watch", "");
+      else tr.removeAttribute("data-watch");
+    });
+    var only = starred.length > 0 && stored(ONLY) === "1";
+    if (only) root.setAttribute("data-watchlist-only", "");
+    else root.removeAttribute("data-watchlist-only");
+    var wrap = root.querySelector(".markets-wrap");
+    if (wrap) onlyToggle(wrap, only);
+    document.dispatchEvent(new CustomEvent("cryptodash:watchlist", { detail: { coins: starred.slice(), only: only } }));
+  }
+
   function paint() {
+    paintTable();
     coinTiles().forEach(function (item) {
-      var on = starred.indexOf(item.coin) >= 0;
-      var button = item.tile.querySelector(".star");
-      if (!button) {
-        button = document.createElement("button");
-        button.type = "button";
-        button.className = "star";
-        button.setAttribute("data-coin", item.coin);
-        button.addEventListener("click", function () { toggle(item.coin); });
+      var on = star(item.tile, item.coin, item.coin, function (button) {
         item.tile.querySelector(".tile__head").appendChild(button);
-      }
-      button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.setAttribute("aria-label", nav.getAttribute(on ? "data-label-unstar" : "data-label-star") + ": " + item.coin.toUpperCase());
-      button.textContent = on ? "★" : "☆";
+      });
       item.tile.classList.toggle("tile--starred", on);
     });
     // Starred coins first, in the order they were starred; the rest keep the page's order.
@@ -102,7 +148,7 @@
     try { return window.localStorage.getItem(key); } catch (e) { return null; }
   }
 
-  // "Watchlist only": a switch above the coin tiles, shown once something is starred.
+  // "Watchlist only": a switch above the coin tiles (or the table), shown once something is starred.
   function onlyToggle(parent, only) {
     var button = parent.previousElementSibling && parent.previousElementSibling.classList.contains("watchlist-only")
       ? parent.previousElementSibling : null;

@@ -92,7 +92,14 @@
   }
 
   /* --- sorting and search ----------------------------------------------------------------------- */
+  // Starred rows (data-watch, set by static/js/watchlist.js) first, each group in the column's order.
   function compare(a, b) {
+    var aw = a.hasAttribute("data-watch");
+    if (aw !== b.hasAttribute("data-watch")) return aw ? -1 : 1;
+    return compareColumn(a, b);
+  }
+
+  function compareColumn(a, b) {
     var av, bv;
     if (sort === "name") {
       av = (a.getAttribute("data-name") || "").toLowerCase();
@@ -132,11 +139,12 @@
 
   function applySearch() {
     var needle = search ? search.value.trim().toLowerCase() : "";
+    var watchOnly = root.hasAttribute("data-watchlist-only");
     var shown = 0;
     rows().forEach(function (tr) {
       var hay = [tr.getAttribute("data-name"), tr.getAttribute("data-symbol"), tr.getAttribute("data-id")]
         .join(" ").toLowerCase();
-      var match = !needle || hay.indexOf(needle) >= 0;
+      var match = (!needle || hay.indexOf(needle) >= 0) && (!watchOnly || tr.hasAttribute("data-watch"));
       tr.hidden = !match;
       if (match) shown += 1;
     });
@@ -401,5 +409,11 @@
     if (state !== "live") refetch();
   }, POLL_MS);
 
+  // The watchlist's stars and its "only" switch (watchlist.js may have set them before this ran).
+  document.addEventListener("cryptodash:watchlist", function () {
+    applySort();
+    applySearch();
+  });
+  if (tbody.querySelector("tr[data-watch]")) applySort();
   applySearch();
 })();
