@@ -20,7 +20,7 @@ from django.conf import settings  # noqa: E402
 
 from cryptodash.routing import websocket_urlpatterns  # noqa: E402
 from islands.cache_system.checks import redis_credentials_check  # noqa: E402
-from islands.health_system.metrics import cache_counters_publish, request_observer  # noqa: E402
+from islands.health_system.metrics import cache_counters_publish, request_observer_batched  # noqa: E402
 from islands.shared_components.page_cache import PageCache  # noqa: E402
 from islands.websocket_service.origins import StrictOriginValidator  # noqa: E402
 
@@ -51,7 +51,7 @@ application = ProtocolTypeRouter(
         # replayed from stored bytes without crossing Django's stack.
         "http": PageCache(
             django_asgi_app,
-            observer=request_observer,
+            observer=request_observer_batched,
             publish=lambda counters: cache_counters_publish(extra=counters, every=0.0),
         ),
         # Scheme, host and port against WS_ALLOWED_ORIGINS (not ALLOWED_HOSTS, which ignores the

@@ -83,15 +83,56 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+# Backward links of the IANA database ("backward" file) that browsers still report: Chromium's ICU
+# answers Intl's time zone with CLDR's ids, e.g. Asia/Saigon for Vietnam. Python's zoneinfo has no
+# alias table, so this is a small explicit map of the common ones, not the whole file; a link missing
+# here still works, it is only shown under its old name and cached as a page variant of its own.
+# static/js/preferences.js holds the same map (a browser test compares the two).
+TIME_ZONE_ALIASES = {
+    "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Catamarca": "America/Argentina/Catamarca",
+    "America/Cordoba": "America/Argentina/Cordoba",
+    "America/Godthab": "America/Nuuk",
+    "America/Indianapolis": "America/Indiana/Indianapolis",
+    "America/Louisville": "America/Kentucky/Louisville",
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Dacca": "Asia/Dhaka",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Macao": "Asia/Macau",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Asia/Thimbu": "Asia/Thimphu",
+    "Asia/Ujung_Pandang": "Asia/Makassar",
+    "Asia/Ulan_Bator": "Asia/Ulaanbaatar",
+    "Atlantic/Faeroe": "Atlantic/Faroe",
+    "Europe/Kiev": "Europe/Kyiv",
+    "Pacific/Ponape": "Pacific/Pohnpei",
+    "Pacific/Truk": "Pacific/Chuuk",
+    "US/Alaska": "America/Anchorage",
+    "US/Arizona": "America/Phoenix",
+    "US/Central": "America/Chicago",
+    "US/Eastern": "America/New_York",
+    "US/Hawaii": "Pacific/Honolulu",
+    "US/Mountain": "America/Denver",
+    "US/Pacific": "America/Los_Angeles",
+}
+
+
 def time_zone_valid(value: str | None) -> str | None:
-    """value when it is an IANA zone name ("Europe/Paris", "UTC"), else None.
+    """The canonical IANA name of the zone `value` names ("Europe/Paris", "UTC";
+    "Asia/Saigon" -> "Asia/Ho_Chi_Minh"), else None.
 
     The browser sends what Intl reports; anything else (a typo, a forged cookie) is ignored rather
-    than trusted: it names a file the zoneinfo module would otherwise look up.
+    than trusted: it names a file the zoneinfo module would otherwise look up. An alias becomes its
+    canonical name so that one zone is one page variant and is named alike everywhere (an older
+    tz database without the canonical name keeps the alias).
     """
     if not value or len(value) > 64:
         return None
     name = value.strip()
+    canonical = TIME_ZONE_ALIASES.get(name, name)
+    if canonical in _zones():
+        return canonical
     return name if name in _zones() else None
 
 

@@ -1,5 +1,6 @@
 /* Live updates for any page: a WebSocket to /ws on the page's own host (SPEC §7), HTTP polling of
- * /api/crypto/dashboard-summary while the socket is down, and a connection indicator.
+ * /api/crypto/dashboard-summary (and, where the page asks, of the market table) while the socket is
+ * down, and a connection indicator.
  *
  * Page contract (the server-rendered templates follow it; nothing else is assumed):
  *   #connection-status           gets data-state = connecting | live | reconnecting | polling and a
@@ -17,6 +18,12 @@
  *   [data-stream-id]             the first such element tells which summary the page was rendered
  *                                from; the socket resumes after it instead of asking for a snapshot.
  *   [data-tick-fresh-s]          seconds an exchange tick beats the summary's REST price (default 15).
+ *   [data-markets-poll]          the page also shows market-table numbers: while the socket is down,
+ *                                GET /api/crypto/markets?currency=usd is polled beside the summary
+ *                                and its rows (only the coin ids the attribute lists, space-separated;
+ *                                all when empty) dispatched as a cryptodash:markets frame with
+ *                                prev_id null and polled: true. The element's data-markets-stream-id
+ *                                is the table the page was rendered from; an older table is skipped.
  *   <html lang>                  "vi" (default) or "en", for labels and formatting.
  * Events, dispatched on document (after the [data-field] elements were updated):
  *   cryptodash:summary    detail {data, stream_id}: a whole summary (snapshot, update, poll)
@@ -63,6 +70,10 @@
   var freshEl = document.querySelector("[data-tick-fresh-s]");
   var TICK_FRESH_MS = (freshEl ? Number(freshEl.getAttribute("data-tick-fresh-s")) || 15 : 15) * 1000;
   var ticks = {}; // coin -> the newest tick applied
+  var marketsPollEl = document.querySelector("[data-markets-poll]");
+  var marketsId = marketsPollEl ? marketsPollEl.getAttribute("data-markets-stream-id") || null : null;
+  // websocket_service.frames.MARKETS_FRAME_FIELDS: the columns of a markets_update frame's rows.
+  var MARKETS_FIELDS = ["id", "rank", "price_usd", "change_1h", "change_24h", "change_7d", "market_cap", "volume_24h"];
 
   /* --- stream ids ---------------------------------------------------------------------------- */
   function idKey(id) {
@@ -70,9 +81,9 @@
     return m ? [Number(m[1]), Number(m[2])] : null;
   }
 
-  function isNewer(id) {
+  function isNewer(id, than) {
     var a = idKey(id);
-    var b = idKey(lastId);
+    var b = idKey(arguments.length > 1 ? than : lastId);
     if (!a) return false;
     if (!b) return true;
     return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
@@ -218,6 +229,7 @@
         applyTicks(frame.data, frame.stream_id);
         break;
       case "markets_update": // the market table's changed rows: the markets page applies them
+        if (frame.stream_id && isNewer(frame.stream_id, marketsId)) marketsId = frame.stream_id;
         document.dispatchEvent(new CustomEvent("cryptodash:markets", { detail: frame }));
         break;
       case "alert": // one of the signed-in user's alerts fired (static/js/alert_notices.js shows it)
@@ -297,10 +309,42 @@
       });
   }
 
+  /* The market table as a markets_update frame (a page with [data-markets-poll] only). */
+  function pollMarkets() {
+    if (!marketsPollEl) return;
+    var wanted = (marketsPollEl.getAttribute("data-markets-poll") || "").split(/\s+/).filter(Boolean);
+    fetch("/api/crypto/markets?currency=usd", { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok || response.headers.get("X-Cryptodash-Saved") === "1") return null;
+        return response.json();
+      })
+      .then(function (body) {
+        if (socket && socket.readyState === WebSocket.OPEN) return;
+        if (!body || !Array.isArray(body.coins) || !body.stream_id || !isNewer(body.stream_id, marketsId)) return;
+        marketsId = body.stream_id;
+        var rows = body.coins
+          .filter(function (coin) { return coin && (!wanted.length || wanted.indexOf(coin.id) !== -1); })
+          .map(function (coin) {
+            return MARKETS_FIELDS.map(function (field) { return field in coin ? coin[field] : null; });
+          });
+        var frame = { type: "markets_update", stream_id: body.stream_id, prev_id: null, fields: MARKETS_FIELDS.slice(),
+          rows: rows, polled: true };
+        document.dispatchEvent(new CustomEvent("cryptodash:markets", { detail: frame }));
+      })
+      .catch(function () {
+        // The summary's poll reports the connection state; the page keeps the numbers it shows.
+      });
+  }
+
+  function pollBoth() {
+    poll();
+    pollMarkets();
+  }
+
   function startPolling() {
     if (pollTimer !== null) return;
-    poll();
-    pollTimer = window.setInterval(poll, POLL_MS);
+    pollBoth();
+    pollTimer = window.setInterval(pollBoth, POLL_MS);
   }
 
   function stopPolling() {

@@ -8,7 +8,9 @@
  * rendered in it. On this page, every <time data-local datetime="..."> is rewritten in that zone
  * with formatting.time_format's layout ('20:35:10 26/11/2026 (UTC+07)' / '2026-11-26 20:35:10
  * UTC+07'), and [data-zone-sentence] names the zone. Text is only ever set with textContent.
+ * An alias the browser reports (Asia/Saigon) is stored under its canonical name (Asia/Ho_Chi_Minh).
  *   window.CryptodashPrefs.timeText(date, lang) -> text in the visitor's zone
+ *   window.CryptodashPrefs.zoneCanonical(name) -> the canonical IANA name of name
  */
 (function () {
   "use strict";
@@ -39,12 +41,49 @@
   }
 
   /* --- time zone --------------------------------------------------------------------------------- */
+  // preferences.TIME_ZONE_ALIASES: the common backward links of the IANA database, which Chromium's
+  // Intl still reports (Asia/Saigon for Vietnam), each to its canonical name, so the cookie names a
+  // zone as the server does and one zone is one cached page.
+  var ZONE_ALIASES = {
+    "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Catamarca": "America/Argentina/Catamarca",
+    "America/Cordoba": "America/Argentina/Cordoba",
+    "America/Godthab": "America/Nuuk",
+    "America/Indianapolis": "America/Indiana/Indianapolis",
+    "America/Louisville": "America/Kentucky/Louisville",
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Dacca": "Asia/Dhaka",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Macao": "Asia/Macau",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Asia/Thimbu": "Asia/Thimphu",
+    "Asia/Ujung_Pandang": "Asia/Makassar",
+    "Asia/Ulan_Bator": "Asia/Ulaanbaatar",
+    "Atlantic/Faeroe": "Atlantic/Faroe",
+    "Europe/Kiev": "Europe/Kyiv",
+    "Pacific/Ponape": "Pacific/Pohnpei",
+    "Pacific/Truk": "Pacific/Chuuk",
+    "US/Alaska": "America/Anchorage",
+    "US/Arizona": "America/Phoenix",
+    "US/Central": "America/Chicago",
+    "US/Eastern": "America/New_York",
+    "US/Hawaii": "Pacific/Honolulu",
+    "US/Mountain": "America/Denver",
+    "US/Pacific": "America/Los_Angeles",
+  };
+
+  function zoneCanonical(name) {
+    return Object.prototype.hasOwnProperty.call(ZONE_ALIASES, name) ? ZONE_ALIASES[name] : name;
+  }
+
   var zone = null;
   try {
     zone = Intl.DateTimeFormat().resolvedOptions().timeZone || null;
   } catch (e) {
     zone = null;
   }
+  if (zone) zone = zoneCanonical(zone);
   var sentence = document.querySelector("[data-zone-sentence]");
   var rendered = sentence ? sentence.getAttribute("data-zone") : null;
   if (zone && cookie(ZONE_COOKIE) !== zone) setCookie(ZONE_COOKIE, zone);
@@ -92,5 +131,5 @@
     }
   }
 
-  window.CryptodashPrefs = { timeText: timeText, rewriteTimes: rewriteTimes, zone: zone || rendered };
+  window.CryptodashPrefs = { timeText: timeText, rewriteTimes: rewriteTimes, zone: zone || rendered, zoneCanonical: zoneCanonical };
 })();

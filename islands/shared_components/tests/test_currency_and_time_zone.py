@@ -9,9 +9,11 @@ from django.test import Client
 from islands.shared_components.formatting import display_zone, money_format, time_format
 from islands.shared_components.preferences import (
     CURRENCY_COOKIE,
+    TIME_ZONE_ALIASES,
     TIME_ZONE_COOKIE,
     currency_detect,
     time_zone_detect,
+    time_zone_valid,
 )
 
 
@@ -28,6 +30,9 @@ def test_it_picks_the_currency(query, cookie, expected):
     [
         ("Europe/Paris", "UTC", "Europe/Paris"),
         (None, "America/New_York", "America/New_York"),
+        (None, "Asia/Saigon", "Asia/Ho_Chi_Minh"),  # Chromium's name for Vietnam's zone
+        ("Asia/Calcutta", None, "Asia/Kolkata"),
+        (None, "US/Pacific", "America/Los_Angeles"),
         (None, "../../etc/passwd", "Asia/Ho_Chi_Minh"),
         (None, "Mars/Olympus", "Asia/Ho_Chi_Minh"),
         (None, "x" * 500, "Asia/Ho_Chi_Minh"),
@@ -80,3 +85,15 @@ def test_pages_remember_a_chosen_currency_and_zone_but_api_answers_set_no_cookie
     assert page.cookies[TIME_ZONE_COOKIE].value == "Europe/Paris"
     api = Client().get("/api/crypto/history?field=btc_price_usd&tz=Europe/Paris")
     assert TIME_ZONE_COOKIE not in api.cookies
+
+
+def test_every_alias_names_a_zone_of_its_own_and_leads_to_it():
+    for alias, canonical in TIME_ZONE_ALIASES.items():
+        assert time_zone_valid(canonical) == canonical  # a canonical name, known to the tz database
+        assert time_zone_valid(alias) == canonical
+
+
+@pytest.mark.django_db
+def test_a_zone_chosen_by_its_alias_is_remembered_by_its_canonical_name():
+    page = Client().get("/?tz=Asia/Saigon")
+    assert page.cookies[TIME_ZONE_COOKIE].value == "Asia/Ho_Chi_Minh"

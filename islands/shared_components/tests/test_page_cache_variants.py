@@ -44,6 +44,16 @@ def test_languages_and_themes_get_their_own_pages(asgi, report):
     assert page_cache_stats()["hits"] == 1  # en_cookie: the English page rendered for the header
 
 
+def test_a_zone_alias_is_the_page_of_its_canonical_zone(asgi, report):
+    # Chromium reports Vietnam's zone as Asia/Saigon: the same page, named Asia/Ho_Chi_Minh.
+    canonical = asgi("/", headers=[(b"cookie", b"cryptodash_tz=Asia/Ho_Chi_Minh")])
+    alias = asgi("/", headers=[(b"cookie", b"cryptodash_tz=Asia/Saigon")])
+    assert alias["status"] == 200
+    assert alias["body"] == canonical["body"]
+    assert "Asia/Saigon" not in alias["body"].decode()
+    assert page_cache_stats()["hits"] == 1
+
+
 @pytest.mark.parametrize("persona", ["reader", "staff"])
 def test_a_logged_in_user_is_never_served_the_anonymous_page_nor_stored(asgi, report, persona, admin_user):
     page = f"/crypto_report/{report.id}"
