@@ -49,7 +49,7 @@ def test_sigterm_finishes_the_batch_and_returns(settings, caplog):
     killer.join()
 
     assert sorted(MarketSnapshot.objects.values_list("stream_id", flat=True)) == sorted(ids)
-    assert "stopped after writing 5 entries" in caplog.text
+    assert "backup_streams: stopped after 5 entries" in caplog.text
     assert signal.getsignal(signal.SIGTERM) is before
     assert heartbeat_age(name="backup") is not None
 
