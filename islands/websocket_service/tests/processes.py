@@ -22,9 +22,12 @@ PORTS = range(18300, 18400)
 
 
 def child_env(run_dir: Path, **extra: str) -> dict[str, str]:
-    """The test's Redis, a private run dir (secret key, SQLite), and static files from the sources."""
+    """The test's Redis, a private run dir (secret key, SQLite), and static files from the sources.
+
+    Never the suite's DATABASE_URL: the children would share that database across tests and runs
+    (accounts signed up by one test would already exist for the next)."""
     return {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "DATABASE_URL"},
         "REDIS_URL": settings.REDIS_URL,
         "CRYPTODASH_RUN_DIR": str(run_dir),
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
