@@ -171,3 +171,26 @@ def asgi() -> Callable[..., dict[str, Any]]:
         return response
 
     return request
+
+
+AXE = Path(__file__).resolve().parent / "tests" / "vendor" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').slice(0, 160)),
+  }));
+}"""
+
+
+@pytest.fixture
+def axe_violations() -> Callable[..., list[dict[str, Any]]]:
+    """`axe_violations(page)`: axe-core's serious and critical WCAG 2 A/AA violations on the page as
+    it is (axe is injected, so the page's context needs `bypass_csp=True`)."""
+
+    def run(page: Any) -> list[dict[str, Any]]:
+        page.add_script_tag(path=str(AXE))
+        return page.evaluate(AXE_RUN)
+
+    return run

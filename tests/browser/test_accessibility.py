@@ -10,7 +10,6 @@ policy allows no inline script, which is how Playwright injects it).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -23,16 +22,6 @@ from islands.cache_system.tests.history_data import demo_history_write, summary_
 from islands.crypto_reports.models import Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
-RUN = """async () => {
-  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').slice(0, 160)),
-  }));
-}"""
 
 
 @pytest.fixture
@@ -62,20 +51,19 @@ def axe_page(browser):
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_no_serious_or_critical_violations_on_any_page(live_server, axe_page, site, theme):
+def test_no_serious_or_critical_violations_on_any_page(live_server, axe_page, site, theme, axe_violations):
     found = {}
     for path in site:
         sep = "&" if "?" in path else "?"
         axe_page.goto(f"{live_server.url}{path}{sep}theme={theme}", wait_until="networkidle")
-        axe_page.add_script_tag(path=str(AXE))
-        violations = axe_page.evaluate(RUN)
+        violations = axe_violations(axe_page)
         if violations:
             found[path] = violations
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_no_serious_or_critical_violations_for_a_signed_in_visitor(live_server, axe_page, site, theme):
+def test_no_serious_or_critical_violations_for_a_signed_in_visitor(live_server, axe_page, site, theme, axe_violations):
     user = get_user_model().objects.create_user("axe@example.com", email="axe@example.com", password="x" * 16)
     client = Client()
     client.force_login(user)
@@ -85,8 +73,7 @@ def test_no_serious_or_critical_violations_for_a_signed_in_visitor(live_server, 
     for path in ("/alerts", "/", "/markets"):
         axe_page.goto(f"{live_server.url}{path}?theme={theme}", wait_until="networkidle")
         assert axe_page.locator(".account-nav form").count() == 1, f"{path}: not shown as signed in"
-        axe_page.add_script_tag(path=str(AXE))
-        violations = axe_page.evaluate(RUN)
+        violations = axe_violations(axe_page)
         if violations:
             found[path] = violations
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)

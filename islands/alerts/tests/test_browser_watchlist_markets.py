@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -20,13 +19,6 @@ from islands.shared_components.page_cache import page_cache_reset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[3] / "tests" / "vendor" / "axe-core" / "axe.min.js"
-AXE_RUN = """async () => {
-  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '));
-}"""
 SHOWN = "() => [...document.querySelectorAll('#markets-rows tr:not([hidden])')].map((tr) => tr.dataset.id)"
 STARS = "#markets-rows .star"
 
@@ -98,7 +90,7 @@ def test_stars_on_the_table_are_the_home_pages_and_order_and_filter_the_rows(liv
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_pressed_and_unpressed_stars_pass_axe(live_server, browser, theme):
+def test_pressed_and_unpressed_stars_pass_axe(live_server, browser, theme, axe_violations):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 900})
     context.add_init_script("localStorage.setItem('cryptodash:watchlist', JSON.stringify(['eth', 'dogecoin']))")
     page = context.new_page()
@@ -106,8 +98,7 @@ def test_pressed_and_unpressed_stars_pass_axe(live_server, browser, theme):
     for path in ("/markets", "/"):
         page.goto(f"{live_server.url}{path}?theme={theme}", wait_until="networkidle")
         assert page.get_attribute('.star[data-coin="eth"]', "aria-pressed") == "true"
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(AXE_RUN)
+        violations = axe_violations(page)
         if violations:
             found[path] = violations
     context.close()

@@ -194,25 +194,15 @@ def test_screenshots(live_server, browser, ingested, tmp_path, look, width):  # 
     context.close()
 
 
-AXE = Path(__file__).resolve().parents[3] / "tests" / "vendor" / "axe-core" / "axe.min.js"
-AXE_RUN = """async () => {
-  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '));
-}"""
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_the_pages_with_a_full_table_pass_axe(live_server, browser, ingested, theme):
+def test_the_pages_with_a_full_table_pass_axe(live_server, browser, ingested, theme, axe_violations):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     found = {}
     for path in ("/markets", "/markets?sort=price", "/coin/bitcoin", "/coin/tether", "/coin/nope"):
         sep = "&" if "?" in path else "?"
         page.goto(f"{live_server.url}{path}{sep}theme={theme}", wait_until="networkidle")
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(AXE_RUN)
+        violations = axe_violations(page)
         if violations:
             found[path] = violations
     context.close()
