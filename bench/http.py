@@ -7,7 +7,9 @@ serves bench/http_app.py with the web server of `make run` (one worker, the laun
 each round, so the servers are compared in the same run) and drives each URL with wrk at 50
 connections:
 
-  /bench/asgi/<route>     bare ASGI app sending the bytes the site answers for <route> (its ceiling)
+  /bench/asgi/<route>     bare ASGI app sending the bytes the site answers for <route>, its status
+                          line and every header included (its ceiling on this server;
+                          `--bare-headers minimal`: the body with a type and length only)
   /bench/django-page      Django view returning the bytes of / (the Django floor)
   /admin/login/           Django admin's login form: a page Django renders on every request
                           (a template, a CSRF cookie), never cached
@@ -24,6 +26,7 @@ with that page on this machine. Goal for every Django-rendered response: >= 1,50
 
     .venv/bin/python -m bench.http [--duration 5] [--rounds 3] [--connections 50] [--port 18500]
         [--only TEXT] [--servers uvicorn,granian] [--server-arg=--runtime-threads=2]
+        [--bare-headers same|minimal]
 """
 
 from __future__ import annotations
@@ -149,6 +152,12 @@ def main() -> int:
         default=[],
         help="extra argument for every server, e.g. --server-arg=--runtime-threads=2 (repeatable)",
     )
+    parser.add_argument(
+        "--bare-headers",
+        choices=("same", "minimal"),
+        default="same",
+        help="the bare apps send the site's very answer (same: every header) or its body with a type and length only",
+    )
     args = parser.parse_args()
     servers = args.servers.split(",")
     if shutil.which("wrk") is None:
@@ -188,6 +197,7 @@ def main() -> int:
             report_id = reports_prepare(env)
             measured = routes(report_id)
             env["BENCH_PATHS"] = ",".join(path for _label, path in measured)
+            env["BENCH_BARE_HEADERS"] = args.bare_headers
             targets = list(DJANGO_ROUTES.items())
             targets += [(label + STOCK, STOCK_PREFIX + path) for label, path in DJANGO_ROUTES.items()]
             for label, path in measured:
@@ -313,7 +323,9 @@ def table(server: str, results: list[tuple[str, dict[str, float]]], args: argpar
         f"\n{platform.node()} · {os.cpu_count()} cores · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · "
         f"{server} 1 worker {' '.join(args.server_arg)} · "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} rounds, "
-        f"medians (same cores) · load average before: {load}\n"
+        f"medians (same cores) · load average before: {load} · bare apps send "
+        + ("the site's answer, every header" if args.bare_headers == "same" else "the body, type and length only")
+        + "\n"
     )
     print(
         f"| {'route':<52} | {'req/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | {'x its bare ASGI':>15} | {'x Django':>8} "

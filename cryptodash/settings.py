@@ -158,8 +158,12 @@ ASGI_APPLICATION = "cryptodash.asgi.application"
 # --- Django under ASGI: one thread hop per request (cryptodash/django_http.py) ---------------------
 # Threads per web process that run Django's (sync) middleware and views, as a threaded WSGI server's
 # would: the number of Django requests one process works on at once (each holds its own database
-# connection). The event loop, the fast path and WebSockets do not use them.
-DJANGO_HTTP_THREADS = env_int("DJANGO_HTTP_THREADS", 16, minimum=1)
+# connection). The event loop, the page cache and WebSockets do not use them. Few, because Django's
+# work is CPU under one GIL: every extra runnable thread makes the GIL change hands more often.
+# Measured (bench.http, a constant view through the full middleware, one uvicorn worker, quiet
+# 2-core VM): 1 thread 2,187-2,535 req/s, 2 threads 2,417, 4 threads 1,637-1,857, 16 threads
+# 1,541-1,581. Raise it for views that wait on I/O (a slow database) rather than compute.
+DJANGO_HTTP_THREADS = env_int("DJANGO_HTTP_THREADS", 2, minimum=1)
 
 TEMPLATES = [
     {

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import path
 
 from cryptodash.asgi import application
-from cryptodash.django_http import ThreadedASGIHandler
+from cryptodash.django_http import ThreadedASGIHandler, _resolved
 from islands.shared_components.preferences import LANGUAGE_COOKIE
 
 seen: list[tuple[str, str]] = []
@@ -44,12 +44,46 @@ def streamed(request: HttpRequest) -> StreamingHttpResponse:
     return StreamingHttpResponse(parts(), content_type="text/plain")
 
 
+def item(request: HttpRequest, number: int) -> HttpResponse:
+    return HttpResponse(f"item {number} of {request.resolver_match.url_name}".encode(), content_type="text/plain")
+
+
+def other(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(b"other urlconf", content_type="text/plain")
+
+
+class OtherURLconf:
+    urlpatterns = [path("plain", other)]
+
+
+def other_urlconf(get_response):
+    """Gives requests with ?other a URLconf of their own, as request.urlconf allows."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if "other" in request.GET:
+            request.urlconf = OtherURLconf
+        return get_response(request)
+
+    return middleware
+
+
 async def async_view(request: HttpRequest) -> HttpResponse:
     await asyncio.sleep(0)
     return HttpResponse(b"async", content_type="text/plain")
 
 
-urlpatterns = [path("plain", plain), path("streamed", streamed), path("async", async_view)]
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # The site's 404 page links to routes this URLconf does not have.
+    return HttpResponse(b"not found", status=404, content_type="text/plain")
+
+
+handler404 = not_found
+urlpatterns = [
+    path("plain", plain),
+    path("streamed", streamed),
+    path("async", async_view),
+    path("item/<int:number>", item, name="item"),
+]
 
 
 @pytest.fixture
@@ -145,3 +179,23 @@ def test_the_site_answers_a_django_route_with_its_headers_and_cookies(settings):
     assert response["header_map"]["content-language"] == "en"
     cookies = [value.decode() for name, value in response["headers"] if name.lower() == b"set-cookie"]
     assert any(cookie.startswith(f"{LANGUAGE_COOKIE}=en;") for cookie in cookies), cookies
+
+
+def test_it_remembers_how_a_path_resolves_but_keeps_paths_urlconfs_and_unknown_paths_apart(settings, recorded):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.other_urlconf"]
+    _resolved.cache_clear()
+    handler = ThreadedASGIHandler(threads=1)
+
+    for _ in range(3):  # the second and third are answered from the remembered match
+        assert _get(handler, "/item/7")["body"] == b"item 7 of item"
+    assert _get(handler, "/item/8")["body"] == b"item 8 of item"
+    assert _get(handler, "/plain")["body"] == b"plain"
+    assert _get(handler, "/plain?other=1")["body"] == b"other urlconf"
+    assert _resolved.cache_info().hits == 2
+    # Unknown paths are a 404 every time and take no room: a scan of random paths cannot fill it.
+    for number in range(20):
+        assert _get(handler, f"/nowhere/{number}")["status"] == 404
+    assert _resolved.cache_info().currsize == 4
+    # A new URLconf (here: the setting changed) is a new resolver, never the old one's matches.
+    settings.ROOT_URLCONF = OtherURLconf
+    assert _get(handler, "/plain")["body"] == b"other urlconf"
