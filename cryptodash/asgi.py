@@ -22,6 +22,7 @@ from cryptodash.routing import websocket_urlpatterns  # noqa: E402
 from islands.cache_system.checks import redis_credentials_check  # noqa: E402
 from islands.health_system.metrics import cache_counters_publish, request_observer_batched  # noqa: E402
 from islands.shared_components.page_cache import PageCache  # noqa: E402
+from islands.websocket_service.hub import gc_freeze_once  # noqa: E402
 from islands.websocket_service.origins import StrictOriginValidator  # noqa: E402
 
 # A REDIS_URL without the password must stop the process, not turn every cache read into a miss.
@@ -31,7 +32,8 @@ redis_credentials_check()
 async def lifespan(scope: dict[str, Any], receive: Callable[[], Awaitable[dict]], send: Callable) -> None:
     """Acknowledge the server's startup and shutdown events.
 
-    Nothing is started here: the fan-out hub starts with the first socket of its event loop (a
+    At startup the process's long-lived objects are frozen out of the garbage collector's reach
+    (hub.gc_freeze_once). Nothing is started here: the fan-out hub starts with the first socket of its event loop (a
     process without sockets must not be a group member the relay writes to) and Django opens its
     connections per request. Answering the protocol is what keeps a server (granian, uvicorn)
     from logging that lifespan "errored" or is "unsupported" on every start.
@@ -39,6 +41,7 @@ async def lifespan(scope: dict[str, Any], receive: Callable[[], Awaitable[dict]]
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            gc_freeze_once()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

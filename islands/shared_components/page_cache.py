@@ -21,6 +21,13 @@ If-Modified-Since all go to Django untouched; a response that is not a 200, sets
 `no-store` or varies on a header outside the key is passed on and never stored. Nothing here
 blocks the event loop on Redis or the database: versions are looked up in a thread at most once
 per SUMMARY_L1_TTL, renders run in Django.
+
+A hit also remembers its whole answer for that exact request (path, query, method, scheme and
+every header: a `_Replay`), so the same request again — a poller, a load balancer, the same
+browser — is answered from it after a few identity checks instead of deriving key, variant,
+version and encoding again: valid while the versions it was decided under are the current ones,
+its page is still the one stored (any render or eviction forgets every replay), the summary's
+staleness has not flipped and the page is within its max age.
 """
 
 from __future__ import annotations
@@ -39,8 +46,10 @@ from urllib.parse import parse_qsl
 
 import brotli
 from django.conf import settings
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.http.request import split_domain_port, validate_host
+from django.test.signals import setting_changed
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
@@ -78,6 +87,9 @@ _OTHER_CONDITIONS = (b"if-match", b"if-unmodified-since")
 _STRIPPED_FOR_RENDER = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
 _REPRESENTATION = frozenset({b"content-length", b"content-encoding", b"etag"})
 _NOT_IN_304 = frozenset({b"content-type", b"content-length", b"content-encoding", b"content-language"})
+# Remembered answers per exact request; all are forgotten when this many are kept (a client that
+# varies its headers on every request just keeps replacing them).
+REPLAYS_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +180,21 @@ class Stored:
     answers: dict[str | None, tuple[list[tuple[bytes, bytes]], bytes]]
     not_modified: dict[str | None, list[tuple[bytes, bytes]]]
     size: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Replay:
+    """A hit's answer to one exact request, and what it was decided under."""
+
+    key: tuple
+    stored: Stored
+    versions: dict[str, Any]
+    stale: bool | None  # the summary's staleness in its version; None: the page does not show it
+    fresh_until: float  # time.monotonic() after which the page is due for a re-render
+    label: str
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
 
 
 def _vary_accept_encoding(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
@@ -408,6 +435,15 @@ def page_cache_reset() -> None:
     _variant.cache_clear()
 
 
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    """A settings change (tests' override_settings): what was decided from settings is decided
+    again — the hosts allowed, and every remembered answer (SECURE_SSL_REDIRECT, the headers)."""
+    for instance in _instances:
+        instance._replays.clear()
+    _host_allowed.cache_clear()
+
+
 def content_changed() -> None:
     """This process saw a change of counted content: look the versions up before the next answer.
 
@@ -465,6 +501,7 @@ class PageCache:
         self._background: set[asyncio.Task] = set()
         self._observers: dict[tuple[str, str, int], Callable[[float], None]] = {}
         self._published_at = float("-inf")
+        self._replays: dict[tuple, _Replay] = {}
 
     def versions_expire(self) -> None:
         # A lookup already running may have read the counters before the change: its answer is
@@ -536,6 +573,16 @@ class PageCache:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        signature = (scope["path"], scope.get("query_string", b""), scope["method"], scope.get("scheme"))
+        signature += tuple(scope["headers"])
+        replay = self._replays.get(signature)
+        if replay is not None and self._replay_valid(replay):
+            self.hits += 1
+            # New messages every time: whoever receives them may change them (a test client does).
+            await send({"type": "http.response.start", "status": replay.status, "headers": replay.headers})
+            await send({"type": "http.response.body", "body": replay.body})
+            self._observe(replay.label, scope["method"], replay.status, time.perf_counter() - started)
+            return
         declared, label = found
         key = self._key(scope, declared)
         versions = self._versions
@@ -557,13 +604,41 @@ class PageCache:
                 else:
                     await self.app(scope, receive, send)
                 return
+            start, body = self._answer(scope, stored)
         else:
             self.hits += 1
             max_age = declared.max_age_now()
             if max_age is not None and time.monotonic() - stored.rendered_at >= max_age and key not in self._flights:
                 self._in_background(self._rendered(key, version, scope))
-        status = await self._reply(scope, send, stored)
-        self._observe(label, scope["method"], status, time.perf_counter() - started)
+            start, body = self._answer(scope, stored)
+            if versions is self._versions:
+                if len(self._replays) >= REPLAYS_MAX:
+                    self._replays.clear()
+                self._replays[signature] = _Replay(
+                    key=key,
+                    stored=stored,
+                    versions=versions,
+                    stale=version[declared.depends.index(SUMMARY) + 1] if SUMMARY in declared.depends else None,
+                    fresh_until=stored.rendered_at + max_age if max_age is not None else float("inf"),
+                    label=label,
+                    status=start["status"],
+                    headers=start["headers"],
+                    body=body["body"],
+                )
+        await send(start)
+        await send(body)
+        self._observe(label, scope["method"], start["status"], time.perf_counter() - started)
+
+    def _replay_valid(self, replay: _Replay) -> bool:
+        """Whether a remembered answer is still the one the full path would give."""
+        now = time.monotonic()
+        return (
+            replay.versions is self._versions
+            and now - self._checked_at < self._ttl
+            and now < replay.fresh_until
+            and (replay.stale is None or replay.stale == (self._offline or time.time() > self._stale_at))
+            and self.store.get(replay.key) is replay.stored
+        )
 
     def _key(self, scope: dict[str, Any], declared: Cacheable) -> tuple | None:
         query = _query_key(scope.get("query_string", b""), declared.query)
@@ -633,6 +708,7 @@ class PageCache:
         await self.app({**scope, "method": "GET", "headers": headers}, _no_body(), captured.send)
         if not _storable(captured.status, captured.headers):
             self.store.discard(key)
+            self._replays.clear()  # none may keep a page the store let go
             return captured
         # Compressing a large page (brotli and gzip of /markets' 160 KB) takes milliseconds: off the
         # event loop, so the hits it serves meanwhile are not held up behind it.
@@ -646,6 +722,7 @@ class PageCache:
             )
         )
         self.store.put(key, stored)
+        self._replays.clear()  # the page they replay may be replaced or evicted now
         return stored
 
     @staticmethod
@@ -654,7 +731,9 @@ class PageCache:
         await send({"type": "http.response.start", "status": captured.status, "headers": captured.headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _reply(self, scope: dict[str, Any], send: Any, stored: Stored) -> int:
+    @staticmethod
+    def _answer(scope: dict[str, Any], stored: Stored) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The two ASGI messages answering this request from stored (encoding, 304, HEAD)."""
         accept_encoding = if_none_match = if_modified_since = None
         for name, value in scope["headers"]:
             if name == b"accept-encoding":
@@ -678,9 +757,10 @@ class PageCache:
             tag = stored.etag if encoding is None or stored.etag.startswith("W/") else "W/" + stored.etag
             if get_conditional_response(request, etag=tag, last_modified=stored.last_modified) is not None:
                 status, headers, body = 304, stored.not_modified[encoding], b""
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
-        return status
+        return (
+            {"type": "http.response.start", "status": status, "headers": headers},
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body},
+        )
 
     def _observe(self, label: str, method: str, status: int, seconds: float) -> None:
         if self.observer is not None:

@@ -66,7 +66,7 @@ class Hub:
                 if self.ticks.frame is not None:
                     socket.offer_tick(self.ticks.frame)  # the newest ticks now, not at the next one
             if self._task is None:
-                _gc_freeze_once()
+                gc_freeze_once()
                 layer = get_channel_layer()
                 self._channel = await layer.new_channel()
                 # Joined before the first socket's snapshot is read, so no entry falls in between.
@@ -221,13 +221,15 @@ _frozen = False
 GC_YOUNG_THRESHOLD = 20_000
 
 
-def _gc_freeze_once() -> None:
+def gc_freeze_once() -> None:
     """Move everything allocated by start-up out of the collector's reach, once per process, and
     make collections rarer.
 
     Full collections walking Django's and the app's long-lived objects paused fan-out for tens
-    of ms (PITFALLS: ~50 ms spikes, 15 ms worst case after gc.freeze()). The first socket comes
-    after imports and settings, so what is frozen here is what lives as long as the process.
+    of ms (PITFALLS: ~50 ms spikes, 15 ms worst case after gc.freeze()), and cost page-cache
+    replays a share of their rate. The web process calls it when its server starts (the ASGI
+    lifespan, cryptodash/asgi.py), else the first socket does: both come after imports and
+    settings, so what is frozen is what lives as long as the process.
     """
     global _frozen  # noqa: PLW0603 - a process-wide, one-time switch
     if not _frozen:
