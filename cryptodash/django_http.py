@@ -54,15 +54,20 @@ class ThreadedASGIHandler(ASGIHandler):
 
         Resolving walks the URL patterns in order, nested includes and all: ~40 regex matches and
         a dozen objects for a route near the end, on every request. The same path always resolves
-        to the same view and arguments (for one URLconf: a new resolver after
-        `clear_url_caches()`, e.g. in tests, is a new key), and Django only reads the match.
+        to the same view and arguments for one URLconf (a new resolver after
+        `clear_url_caches()`, e.g. in tests, is a new key) — as long as the URLconf does not
+        depend on the active language: with `i18n_patterns` or translated routes, add the
+        language to the key. Each request gets its own copy of the match and of its kwargs
+        (a process_view middleware may change the kwargs it is handed).
         """
         if hasattr(request, "urlconf"):
             set_urlconf(request.urlconf)
             resolver = get_resolver(request.urlconf)
         else:
             resolver = get_resolver()
-        request.resolver_match = match = _resolved(resolver, request.path_info)
+        path = request.path_info
+        match = _resolved(resolver, path) if len(path) <= RESOLVED_PATH_MAX else resolver.resolve(path)
+        request.resolver_match = match = _own_copy(match)
         return match
 
     def threads_renew(self) -> None:
@@ -138,11 +143,24 @@ class ThreadedASGIHandler(ASGIHandler):
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
 
 
+# Longer paths are resolved every time: with catch-all routes (the admin's, a slug, a token) a
+# scan of long random paths would otherwise fill the memo with them.
+RESOLVED_PATH_MAX = 200
+
+
 @functools.lru_cache(maxsize=2048)
 def _resolved(resolver: URLResolver, path: str) -> ResolverMatch:
-    """resolver.resolve(path); a Resolver404 is raised again each time, never remembered, so
-    unknown paths (any number of them) do not fill the cache."""
+    """resolver.resolve(path), at most 2,048 paths of at most RESOLVED_PATH_MAX characters; a
+    Resolver404 is raised again each time, never remembered."""
     return resolver.resolve(path)
+
+
+def _own_copy(match: ResolverMatch) -> ResolverMatch:
+    """A request's own ResolverMatch and kwargs (copy.copy refuses: ResolverMatch forbids pickling)."""
+    own = object.__new__(ResolverMatch)
+    own.__dict__.update(match.__dict__)
+    own.kwargs = dict(match.kwargs)
+    return own
 
 
 def _next_or_close(parts: Iterator[bytes], response: HttpResponseBase) -> Any:

@@ -194,6 +194,12 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0), conn_health_checks=True
         )
     }
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        # A database that does not answer must fail a request in seconds, not hold one of the few
+        # Django threads (DJANGO_HTTP_THREADS) until the kernel gives up on the connection.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+        )
 else:
     SQLITE_PATH = RUN_DIR / "db.sqlite3"
     # SQLite creates the file with the process's umask (0644 by default) and its journals with

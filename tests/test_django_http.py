@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import path
 
 from cryptodash.asgi import application
-from cryptodash.django_http import ThreadedASGIHandler, _resolved
+from cryptodash.django_http import RESOLVED_PATH_MAX, ThreadedASGIHandler, _resolved
 from islands.shared_components.preferences import LANGUAGE_COOKIE
 
 seen: list[tuple[str, str]] = []
@@ -192,9 +192,10 @@ def test_it_remembers_how_a_path_resolves_but_keeps_paths_urlconfs_and_unknown_p
     assert _get(handler, "/plain")["body"] == b"plain"
     assert _get(handler, "/plain?other=1")["body"] == b"other urlconf"
     assert _resolved.cache_info().hits == 2
-    # Unknown paths are a 404 every time and take no room: a scan of random paths cannot fill it.
+    # Unknown paths are a 404 every time and take no room, nor do very long paths.
     for number in range(20):
         assert _get(handler, f"/nowhere/{number}")["status"] == 404
+    assert _get(handler, "/item/" + "9" * RESOLVED_PATH_MAX)["status"] == 200
     assert _resolved.cache_info().currsize == 4
     # A new URLconf (here: the setting changed) is a new resolver, never the old one's matches.
     settings.ROOT_URLCONF = OtherURLconf

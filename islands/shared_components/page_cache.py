@@ -46,10 +46,10 @@ from urllib.parse import parse_qsl
 
 import brotli
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.http.request import split_domain_port, validate_host
-from django.test.signals import setting_changed
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
@@ -88,8 +88,9 @@ _STRIPPED_FOR_RENDER = frozenset({b"accept-encoding", b"if-none-match", b"if-mod
 _REPRESENTATION = frozenset({b"content-length", b"content-encoding", b"etag"})
 _NOT_IN_304 = frozenset({b"content-type", b"content-length", b"content-encoding", b"content-language"})
 # Remembered answers per exact request; all are forgotten when this many are kept (a client that
-# varies its headers on every request just keeps replacing them).
-REPLAYS_MAX = 4096
+# varies its headers on every request just keeps replacing them). Each holds its request's
+# headers (a few KB at most): ~1024 x headers of memory beside the stored pages they share.
+REPLAYS_MAX = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,10 +439,12 @@ def page_cache_reset() -> None:
 @receiver(setting_changed)
 def _settings_changed(**kwargs: Any) -> None:
     """A settings change (tests' override_settings): what was decided from settings is decided
-    again — the hosts allowed, and every remembered answer (SECURE_SSL_REDIRECT, the headers)."""
+    again — routes, hosts allowed, variants, and every remembered answer (SECURE_SSL_REDIRECT)."""
     for instance in _instances:
         instance._replays.clear()
+    _route.cache_clear()
     _host_allowed.cache_clear()
+    _variant.cache_clear()
 
 
 def content_changed() -> None:
@@ -573,12 +576,18 @@ class PageCache:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        # A header carried per request (a proxy's request id) makes every request new: those are
+        # answered by the full path below, as before replays existed.
         signature = (scope["path"], scope.get("query_string", b""), scope["method"], scope.get("scheme"))
-        signature += tuple(scope["headers"])
-        replay = self._replays.get(signature)
+        try:
+            signature += tuple(scope["headers"])
+            replay = self._replays.get(signature)
+        except TypeError:  # ASGI allows [name, value] lists, which do not hash
+            signature, replay = None, None
         if replay is not None and self._replay_valid(replay):
             self.hits += 1
-            # New messages every time: whoever receives them may change them (a test client does).
+            # New message dicts every time, as the full path sends: a receiver may change them
+            # (a test client does). The headers list is the stored one, as on the full path.
             await send({"type": "http.response.start", "status": replay.status, "headers": replay.headers})
             await send({"type": "http.response.body", "body": replay.body})
             self._observe(replay.label, scope["method"], replay.status, time.perf_counter() - started)
@@ -611,7 +620,8 @@ class PageCache:
             if max_age is not None and time.monotonic() - stored.rendered_at >= max_age and key not in self._flights:
                 self._in_background(self._rendered(key, version, scope))
             start, body = self._answer(scope, stored)
-            if versions is self._versions:
+            fresh_until = stored.rendered_at + max_age if max_age is not None else float("inf")
+            if signature is not None and versions is self._versions and time.monotonic() < fresh_until:
                 if len(self._replays) >= REPLAYS_MAX:
                     self._replays.clear()
                 self._replays[signature] = _Replay(
@@ -619,7 +629,7 @@ class PageCache:
                     stored=stored,
                     versions=versions,
                     stale=version[declared.depends.index(SUMMARY) + 1] if SUMMARY in declared.depends else None,
-                    fresh_until=stored.rendered_at + max_age if max_age is not None else float("inf"),
+                    fresh_until=fresh_until,
                     label=label,
                     status=start["status"],
                     headers=start["headers"],

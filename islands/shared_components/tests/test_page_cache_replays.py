@@ -8,10 +8,13 @@ lookup after that second, as on the site.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from channels.testing import HttpCommunicator
 
 from cryptodash.asgi import application
 from islands.cache_system.services import summary_store
@@ -21,6 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 EN = [(b"accept-language", b"en")]
 TTL = 1.0
+HOST = [(b"host", b"127.0.0.1"), *EN]
 
 
 @pytest.fixture
@@ -35,7 +39,10 @@ def test_a_repeated_request_is_replayed_until_its_content_changes(asgi, cache, r
     asgi("/", headers=EN)  # rendered
     asgi("/", headers=EN)  # a hit: remembered for this exact request
     assert len(cache._replays) == 1
-    replayed = asgi("/", headers=EN)
+    with pytest.MonkeyPatch.context() as patch:
+        # Answered from the replay: the full path (which derives the key first) is not taken.
+        patch.setattr(cache, "_key", lambda scope, declared: pytest.fail("the full path was taken"))
+        replayed = asgi("/", headers=EN)
     assert f'data-stream-id="{first}"' in replayed["body"].decode()
     assert renders.count("dashboard/home.html") == 1
     assert cache.hits == 2
@@ -98,3 +105,25 @@ def test_replays_are_bounded_however_the_headers_vary(asgi, cache, monkeypatch):
         for _ in range(2):
             assert asgi("/robots.txt", headers=[(b"user-agent", f"client {number}".encode())])["status"] == 200
         assert len(cache._replays) <= 3
+
+
+def test_a_page_past_its_max_age_is_not_replayed(cache, renders, settings):
+    settings.PAGE_RENDER_MAX_AGE = 0.2
+    summary_store(summary={"btc_price_usd": 1.0})
+
+    async def visits() -> None:
+        # One event loop, as in a server: the re-render runs beside the requests.
+        for _ in range(2):
+            await HttpCommunicator(application, "GET", "/", headers=HOST).get_response(timeout=10)
+        assert len(cache._replays) == 1
+        await asyncio.sleep(0.3)
+        await HttpCommunicator(application, "GET", "/", headers=HOST).get_response(timeout=10)
+        for _ in range(100):
+            if renders.count("dashboard/home.html") >= 2:
+                break
+            await asyncio.sleep(0.05)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, visits()).result()
+
+    assert renders.count("dashboard/home.html") == 2  # the third visit took the full path, which re-rendered
