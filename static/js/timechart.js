@@ -75,7 +75,10 @@
 
   function dateFormatter(spanMs, zone, lang, detailed) {
     var day = 86400000;
+    // Axis labels name what differs between ticks: seconds when the data spans a few minutes
+    // (a new site's first history), else every label would read the same minute.
     var opts = detailed ? { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }
+      : spanMs <= 15 * 60000 ? { hour: "2-digit", minute: "2-digit", second: "2-digit" }
       : spanMs <= day ? { hour: "2-digit", minute: "2-digit" }
       : spanMs <= 7 * day ? { weekday: "short", hour: "2-digit" }
       : { day: "2-digit", month: "2-digit" };

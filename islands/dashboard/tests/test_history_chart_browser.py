@@ -99,3 +99,25 @@ def test_an_hour_of_10_s_data_is_one_line_with_a_tooltip(live_server, page, wait
         }"""
     )
     assert segments == 2
+
+
+def test_a_few_minutes_of_history_get_distinct_axis_labels(live_server, page):
+    """A new site has a minute or two of its own history: the time axis then names seconds,
+    instead of the same HH:MM under every tick."""
+    demo_history_write(hours=1, every_s=60)
+    page.goto(f"{live_server.url}/?lang=en")
+    assert chart_state(page) == "ready"  # the chart code is loaded
+    labels = page.evaluate(
+        """() => {
+          const el = document.createElement('div'); el.style.width = '900px'; document.body.appendChild(el);
+          const now = Date.UTC(2026, 10, 29, 8, 38, 0), pts = [];
+          for (let i = 0; i < 12; i++) pts.push([now + i * 10000, 65000 + i]);
+          const c = CryptodashCharts.timeSeries(el, pts, {label: 'x', gapMs: 25000, timeZone: 'UTC'});
+          // The labels the time axis gives ticks at the points' own times.
+          const out = c.plot.axes[0].values(c.plot, pts.map((p) => p[0] / 1000));
+          c.destroy(); el.remove(); return out;
+        }"""
+    )
+    assert len(labels) >= 3
+    assert len(set(labels)) == len(labels), labels
+    assert all(label.count(":") == 2 for label in labels), labels
