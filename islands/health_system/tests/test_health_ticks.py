@@ -80,7 +80,8 @@ def test_an_old_newest_tick_degrades(client, settings):
         assert time.monotonic() < deadline, "the newest tick never aged past the limit"
         time.sleep(0.1)
     assert ticks["status"] == "degraded"
-    assert ticks["newest_tick_age_s"] > 1.0
+    # Degraded once the age passed the limit; /health rounds it to 0.1 s, so 1.04 s reads 1.0.
+    assert ticks["newest_tick_age_s"] >= 1.0
     assert ticks["reason"].startswith("the newest tick is ")
 
 
